@@ -1,0 +1,20 @@
+/* Attaching loaded programs to their probes, and detaching them. Every
+ * attachment is an fd the kernel undoes when it is closed, so a killed
+ * awl leaves nothing behind. */
+#ifndef AWL_ATTACH_H
+#define AWL_ATTACH_H
+
+#include <linux/perf_event.h>
+#include "awl/unit.h"
+
+/* Attaches every point (BEGIN/END excepted); on a failure detaches what
+ * was attached and returns -1 after saying why. */
+int attach_all(struct unit *u);
+void detach_all(struct unit *u);
+/* Opens a perf event on cpu (pid -1), attaches ap's program to it and
+ * enables it. Explains failures; returns 0 or -1. */
+int attach_perf_event(struct attach_point *ap, struct perf_event_attr *attr, int cpu);
+/* Says why a perf_event_open() for ap failed, and what to do. */
+void explain_perf_error(const struct attach_point *ap, int err);
+
+#endif

@@ -1,0 +1,40 @@
+/* The syscall layer: every bpf() and perf_event_open() awl makes goes
+ * through here, so failures can be explained (and injected in tests) in
+ * one place. Functions return an fd or 0 on success, -errno on failure. */
+#ifndef AWL_SYS_H
+#define AWL_SYS_H
+
+#include <sys/types.h>
+#include <linux/bpf.h>
+#include <linux/perf_event.h>
+
+#include "awl/util.h"
+
+int sys_bpf(int cmd, union bpf_attr *attr);
+int sys_perf_event_open(struct perf_event_attr *attr, pid_t pid, int cpu, int group_fd,
+			unsigned long flags);
+
+int bpf_map_create(uint32_t type, const char *name, uint32_t key_size, uint32_t value_size,
+		   uint32_t max_entries, uint32_t flags);
+/* log may be NULL; on failure it holds the verifier's log. */
+int bpf_prog_load(uint32_t type, const char *name, const struct bpf_insn *insns, int ninsns,
+		  char *log, size_t log_size, uint32_t log_level);
+int bpf_map_lookup(int fd, const void *key, void *value);
+int bpf_map_update(int fd, const void *key, const void *value, uint64_t flags);
+int bpf_map_delete(int fd, const void *key);
+/* key NULL: the first key. -ENOENT at the end. */
+int bpf_map_next_key(int fd, const void *key, void *next_key);
+/* Runs a program once (BEGIN/END); *retval gets its return value. */
+int bpf_prog_test_run(int prog_fd, void *ctx, uint32_t ctx_size, uint32_t *retval);
+
+/* CPUs the kernel may use (per-CPU map values come in this many slots)
+ * and those online now (perf events are opened on these). */
+int cpus_possible(void);
+/* Fills cpus (up to max) with the online CPU numbers; returns the count. */
+int cpus_online(int *cpus, int max);
+
+/* The running kernel as KERNEL_VERSION(a, b, c), from uname -r. */
+uint32_t kernel_version(void);
+uint64_t monotonic_ns(void);
+
+#endif

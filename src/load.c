@@ -1,0 +1,302 @@
+/* Loading: probes what the kernel can do, creates the maps, loads the
+ * programs (where the verifier has its say) and runs BEGIN/END. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "awl/compat.h"
+#include "awl/insn.h"
+#include "awl/load.h"
+#include "awl/provider.h"
+#include "awl/sys.h"
+
+#define DEFAULT_RINGBUF_PAGES 64
+#define DEFAULT_PERF_PAGES 16
+#define LOG_SIZE (4u << 20)
+
+bool kernel_has_ringbuf(void)
+{
+	static int known = -1;
+
+	if (known < 0) {
+		int fd = bpf_map_create(BPF_MAP_TYPE_RINGBUF, "awl_probe", 0, 0,
+					(uint32_t)sysconf(_SC_PAGESIZE), 0);
+
+		known = fd >= 0;
+		if (fd >= 0)
+			close(fd);
+	}
+	return known;
+}
+
+/* A helper exists if the verifier's complaint about a call to it is
+ * not that it is unknown (its arguments are left unset on purpose). */
+bool kernel_has_helper(uint32_t prog_type, int helper)
+{
+	struct bpf_insn insns[] = { CALL(helper), MOV64_IMM(R0, 0), EXIT_INSN() };
+	char log[4096];
+	int fd = bpf_prog_load(prog_type, "awl_probe", insns, (int)ARRAY_SIZE(insns), log,
+			       sizeof(log), 1);
+
+	if (fd >= 0) {
+		close(fd);
+		return true;
+	}
+	return !strstr(log, "invalid func") && !strstr(log, "unknown func");
+}
+
+bool kernel_has_test_run(void)
+{
+	static int known = -1;
+
+	if (known < 0) {
+		struct bpf_insn insns[] = { MOV64_IMM(R0, 0), EXIT_INSN() };
+		uint64_t ctx = 0;
+		int fd = bpf_prog_load(BPF_PROG_TYPE_RAW_TRACEPOINT, "awl_probe", insns, 2, NULL, 0, 0);
+
+		known = fd >= 0 && bpf_prog_test_run(fd, &ctx, sizeof(ctx), NULL) == 0;
+		if (fd >= 0)
+			close(fd);
+	}
+	return known;
+}
+
+static uint32_t pow2_at_least(uint32_t n)
+{
+	uint32_t p = 1;
+
+	while (p < n)
+		p <<= 1;
+	return p;
+}
+
+int load_prepare(struct unit *u)
+{
+	const struct awl_opts *o = u->opts;
+	uint32_t pages;
+
+	switch (o->output) {
+	case OUTPUT_RINGBUF:
+		u->ringbuf = true;
+		break;
+	case OUTPUT_PERFBUF:
+		u->ringbuf = false;
+		break;
+	default:
+		u->ringbuf = o->dry_run || kernel_has_ringbuf();
+	}
+	u->user_str_helpers = o->dry_run ||
+			      kernel_has_helper(BPF_PROG_TYPE_TRACEPOINT, HELPER_probe_read_user_str);
+	u->start_ns = monotonic_ns();
+	if (!u->nevents)
+		return 0;
+	pages = pow2_at_least(o->output_pages ? o->output_pages :
+			      u->ringbuf ? DEFAULT_RINGBUF_PAGES : DEFAULT_PERF_PAGES);
+	if (u->ringbuf)
+		u->out_kmap = unit_add_kmap(u, "awl_output", BPF_MAP_TYPE_RINGBUF, 0, 0,
+					    pages * (uint32_t)sysconf(_SC_PAGESIZE), 0);
+	else
+		u->out_kmap = unit_add_kmap(u, "awl_output", BPF_MAP_TYPE_PERF_EVENT_ARRAY, 4, 4,
+					    (uint32_t)cpus_possible(), 0);
+	u->output_pages = pages;
+	u->lost_kmap = unit_add_kmap(u, "awl_lost", BPF_MAP_TYPE_PERCPU_ARRAY, 4, 8, 1, 0);
+	return 0;
+}
+
+/* Kernels before 5.11 charge BPF memory to RLIMIT_MEMLOCK; raise it so
+ * maps and programs fit. Where that is refused, newer kernels don't
+ * care, so only a later EPERM is worth explaining. */
+static void raise_memlock(void)
+{
+	struct rlimit rl = { RLIM_INFINITY, RLIM_INFINITY };
+
+	setrlimit(RLIMIT_MEMLOCK, &rl);
+}
+
+static const char *const map_type_names[] = {
+	[BPF_MAP_TYPE_HASH] = "hash", [BPF_MAP_TYPE_ARRAY] = "array",
+	[BPF_MAP_TYPE_PERF_EVENT_ARRAY] = "perf event array",
+	[BPF_MAP_TYPE_PERCPU_HASH] = "per-CPU hash (Linux 4.6)",
+	[BPF_MAP_TYPE_PERCPU_ARRAY] = "per-CPU array (Linux 4.6)",
+	[BPF_MAP_TYPE_STACK_TRACE] = "stack trace (Linux 4.6)",
+	[BPF_MAP_TYPE_RINGBUF] = "ring buffer (Linux 5.8)",
+};
+
+static void explain_map_error(const struct kmap *km, int err)
+{
+	const char *what = km->type < ARRAY_SIZE(map_type_names) && map_type_names[km->type]
+				   ? map_type_names[km->type] : "BPF";
+	char name[64];
+
+	snprintf(name, sizeof(name), "%s%s", km->sym ? "@" : "", km->sym ? km->sym->name : km->name);
+	switch (-err) {
+	case EPERM:
+	case EACCES:
+		if (geteuid() != 0)
+			error_plain("cannot create BPF maps: run awl as root (or with CAP_BPF and CAP_PERFMON)");
+		else
+			error_plain("the kernel refused to create the %s map for %s (%s): raise the locked-memory limit (ulimit -l unlimited) or check kernel.unprivileged_bpf_disabled and lockdown",
+				    what, name, strerror(-err));
+		break;
+	case ENOMEM:
+	case E2BIG:
+		error_plain("not enough memory for the %s map for %s (%u entries of %u bytes): use a smaller map size or raise the locked-memory limit (ulimit -l)",
+			    what, name, km->max_entries, km->value_size);
+		break;
+	case EINVAL:
+		error_plain("the kernel cannot create a %s map for %s: it is too old or lacks the map type (CONFIG_BPF_SYSCALL)",
+			    what, name);
+		break;
+	case ENOSYS:
+		error_plain("this kernel has no bpf() system call: it needs CONFIG_BPF_SYSCALL=y");
+		break;
+	default:
+		error_plain("cannot create the %s map for %s: %s", what, name, strerror(-err));
+	}
+}
+
+static int create_maps(struct unit *u)
+{
+	for (int i = 0; i < u->nkmaps; i++) {
+		struct kmap *km = &u->kmaps[i];
+		int fd = bpf_map_create(km->type, km->name, km->key_size, km->value_size,
+					km->max_entries, km->flags);
+
+		if (fd < 0) {
+			explain_map_error(km, fd);
+			return 2;
+		}
+		km->fd = fd;
+	}
+	for (int i = 0; i < u->nmaps; i++)
+		u->kmaps[u->maps[i]->kmap].sym = u->maps[i];
+	return 0;
+}
+
+/* The generator leaves kmap indices in map loads; the kernel wants fds. */
+static struct bpf_insn *relocate(struct unit *u, const struct bpf_program *bp)
+{
+	struct bpf_insn *insns = xmalloc(sizeof(*insns) * (size_t)bp->ninsns);
+
+	memcpy(insns, bp->insns, sizeof(*insns) * (size_t)bp->ninsns);
+	for (int i = 0; i < bp->ninsns; i++)
+		if (insns[i].code == (BPF_LD | BPF_DW | BPF_IMM) &&
+		    insns[i].src_reg == BPF_PSEUDO_MAP_FD)
+			insns[i].imm = u->kmaps[insns[i].imm].fd;
+	return insns;
+}
+
+/* The verifier's log is long; its end says what went wrong. */
+static void print_log_tail(const char *log, bool full)
+{
+	const char *start = log;
+	int lines = 0;
+
+	if (!full) {
+		for (const char *p = log + strlen(log); p > log; p--) {
+			if (p[-1] == '\n' && ++lines > 20) {
+				start = p;
+				fputs("  ...\n", stderr);
+				break;
+			}
+		}
+	}
+	for (const char *p = start; *p;) {
+		const char *eol = strchr(p, '\n');
+		int len = eol ? (int)(eol - p) : (int)strlen(p);
+
+		fprintf(stderr, "  %.*s\n", len, p);
+		p += len + (eol ? 1 : 0);
+	}
+}
+
+static void explain_load_error(struct unit *u, const struct bpf_program *bp, int err,
+			       const char *log)
+{
+	const struct probe *p = bp->probe;
+	const char *src = diag_source() ? diag_source()->name : "";
+
+	if (-err == EPERM && geteuid() != 0) {
+		error_plain("cannot load BPF programs: run awl as root (or with CAP_BPF and CAP_PERFMON)");
+		return;
+	}
+	if (-err == EPERM && log && !*log) {
+		error_plain("the kernel refused to load the program of %s (%s:%d:%d): Operation not permitted; a security policy (lockdown, SELinux) or kernel.unprivileged_bpf_disabled is the likely cause",
+			    bp->aps[0]->name, src, p->loc.line, p->loc.col);
+		return;
+	}
+	if (-err == E2BIG) {
+		error_plain("the program of %s (%s:%d:%d) is too large for this kernel (%d instructions): split the probe or simplify it",
+			    bp->aps[0]->name, src, p->loc.line, p->loc.col, bp->ninsns);
+		return;
+	}
+	error_plain("the kernel's verifier refused the program of %s (%s:%d:%d): %s%s",
+		    bp->aps[0]->name, src, p->loc.line, p->loc.col, strerror(-err),
+		    log && *log ? "; its log:" : "");
+	if (log && *log)
+		print_log_tail(log, u->opts->dump);
+}
+
+static int load_programs(struct unit *u)
+{
+	char *log = NULL;
+
+	for (int i = 0; i < u->nprogs; i++) {
+		struct bpf_program *bp = u->progs[i];
+		struct bpf_insn *insns = relocate(u, bp);
+		int fd = bpf_prog_load(bp->provider->prog_type, bp->name, insns, bp->ninsns,
+				       NULL, 0, 0);
+
+		if (fd < 0) {
+			/* Again with the log, which is costly, to say why. */
+			if (!log)
+				log = xmalloc(LOG_SIZE);
+			fd = bpf_prog_load(bp->provider->prog_type, bp->name, insns, bp->ninsns,
+					   log, LOG_SIZE, 1);
+			if (fd < 0) {
+				explain_load_error(u, bp, fd, log);
+				free(insns);
+				free(log);
+				return 2;
+			}
+		}
+		free(insns);
+		bp->fd = fd;
+	}
+	free(log);
+	return 0;
+}
+
+int load_unit(struct unit *u)
+{
+	int ret;
+
+	raise_memlock();
+	ret = create_maps(u);
+	if (!ret)
+		ret = load_programs(u);
+	return ret;
+}
+
+int run_loader_probes(struct unit *u, const struct provider *which)
+{
+	for (int i = 0; i < u->naps; i++) {
+		struct attach_point *ap = u->aps[i];
+		uint64_t ctx[8] = { 0 };
+		int err;
+
+		if (ap->provider != which)
+			continue;
+		err = bpf_prog_test_run(ap->prog->fd, ctx, sizeof(ctx), NULL);
+		if (err) {
+			error_plain("cannot run the %s probe: %s%s", which->name, strerror(-err),
+				    kernel_has_test_run() ? ""
+				    : " (BEGIN and END need BPF_PROG_TEST_RUN of raw tracepoint programs, Linux 5.10 or newer)");
+			return 2;
+		}
+	}
+	return 0;
+}

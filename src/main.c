@@ -1,0 +1,364 @@
+/* awl: the command line, and the pipeline in order:
+ * parse -> check -> generate -> load -> attach -> run -> report. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "awl/check.h"
+#include "awl/gen.h"
+#include "awl/load.h"
+#include "awl/parse.h"
+#include "awl/provider.h"
+#include "awl/run.h"
+#include "awl/selftest.h"
+#include "awl/sys.h"
+
+#define DEFAULT_STR_SIZE 64
+#define DEFAULT_MAP_ENTRIES 4096
+
+static const char usage_text[] =
+	"usage: awl [options] PROGRAM [ARG...]\n"
+	"       awl [options] FILE [ARG...]\n"
+	"       awl [options] -e PROGRAM [ARG...]\n"
+	"       awl -l [GLOB]\n"
+	"\n"
+	"Traces the kernel with BPF: compiles a bpftrace (or ply) script,\n"
+	"attaches it, prints what it gathers. ARGs are $1, $2, ...\n"
+	"\n"
+	"options:\n"
+	"  -e PROGRAM      the program text\n"
+	"  -c CMD          run CMD once probes are attached; stop when it exits\n"
+	"  -p PID          trace only process PID\n"
+	"  -l [GLOB]       list probes (with -v: tracepoint fields)\n"
+	"  -v              verbose listing\n"
+	"  -d, --dump      print the syntax tree, types and BPF code\n"
+	"  -n, --dry-run   compile only: nothing is loaded\n"
+	"  -k              keep going when events are lost\n"
+	"  -u              unbuffered output\n"
+	"  -q              quiet: no \"Attaching\" line\n"
+	"  -o FILE         write output to FILE\n"
+	"  -T, --self-test check the kernel features awl needs\n"
+	"  --arch ARCH     generate code for ARCH (with --dry-run)\n"
+	"  --perf-buffer   send events through perf buffers, not the ring buffer\n"
+	"  --unsafe        allow system() and signal()\n"
+	"  -V, --version   print the version\n"
+	"  -h, --help      this help\n"
+	"\n"
+	"environment: AWL_OUTPUT=perf|ringbuf, AWL_BUFFER_PAGES=N, AWL_STRLEN=N,\n"
+	"AWL_MAP_SIZE=N, AWL_TRACEFS=DIR\n";
+
+enum {
+	OPT_ARCH = 256, OPT_UNSAFE, OPT_PERF_BUFFER, OPT_RINGBUF,
+};
+
+static const struct option long_opts[] = {
+	{ "dry-run", no_argument, NULL, 'n' },
+	{ "dump", no_argument, NULL, 'd' },
+	{ "self-test", no_argument, NULL, 'T' },
+	{ "version", no_argument, NULL, 'V' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "arch", required_argument, NULL, OPT_ARCH },
+	{ "unsafe", no_argument, NULL, OPT_UNSAFE },
+	{ "perf-buffer", no_argument, NULL, OPT_PERF_BUFFER },
+	{ "ring-buffer", no_argument, NULL, OPT_RINGBUF },
+	{ NULL, 0, NULL, 0 },
+};
+
+struct cmdline {
+	struct awl_opts opts;
+	const char *program;	/* -e */
+	const char *cmd;	/* -c */
+	const char *outfile;	/* -o */
+	bool list, verbose, quiet, keep_going, unbuffered, selftest;
+	char **rest;
+	int nrest;
+};
+
+static int env_int(const char *name, int dflt, int lo, int hi)
+{
+	const char *v = getenv(name);
+	char *end;
+	long n;
+
+	if (!v || !*v)
+		return dflt;
+	n = strtol(v, &end, 0);
+	if (*end || n < lo || n > hi) {
+		warn_plain("ignoring %s=%s: not a number from %d to %d", name, v, lo, hi);
+		return dflt;
+	}
+	return (int)n;
+}
+
+static int parse_pid(const char *s)
+{
+	char *end;
+	long pid = strtol(s, &end, 10);
+
+	if (*end || pid <= 0 || pid > 0x3fffffff) {
+		error_plain("-p needs a process id, not '%s'", s);
+		return -1;
+	}
+	if (kill((pid_t)pid, 0) && errno == ESRCH) {
+		error_plain("no process with pid %ld", pid);
+		return -1;
+	}
+	return (int)pid;
+}
+
+/* Returns -1 to exit with status 0 (help, version), 1 or 2 on errors. */
+static int parse_cmdline(int argc, char **argv, struct cmdline *cl)
+{
+	int c;
+	const char *out_env = getenv("AWL_OUTPUT");
+
+	cl->opts.str_size = env_int("AWL_STRLEN", DEFAULT_STR_SIZE, 1, 256);
+	cl->opts.map_entries = (uint32_t)env_int("AWL_MAP_SIZE", DEFAULT_MAP_ENTRIES, 1, 1 << 24);
+	cl->opts.output_pages = (uint32_t)env_int("AWL_BUFFER_PAGES", 0, 0, 1 << 16);
+	if (out_env && !strcmp(out_env, "perf"))
+		cl->opts.output = OUTPUT_PERFBUF;
+	else if (out_env && !strcmp(out_env, "ringbuf"))
+		cl->opts.output = OUTPUT_RINGBUF;
+	/* '+': options end at the program, so its arguments may start with '-'. */
+	while ((c = getopt_long(argc, argv, "+e:c:p:lvdnkuqo:TVh", long_opts, NULL)) != -1) {
+		switch (c) {
+		case 'e': cl->program = optarg; break;
+		case 'c': cl->cmd = optarg; break;
+		case 'p':
+			cl->opts.pid = parse_pid(optarg);
+			if (cl->opts.pid < 0)
+				return 2;
+			break;
+		case 'l': cl->list = true; break;
+		case 'v': cl->verbose = true; break;
+		case 'd': cl->opts.dump = true; break;
+		case 'n': cl->opts.dry_run = true; break;
+		case 'k': cl->keep_going = true; break;
+		case 'u': cl->unbuffered = true; break;
+		case 'q': cl->quiet = true; break;
+		case 'o': cl->outfile = optarg; break;
+		case 'T': cl->selftest = true; break;
+		case 'V':
+			printf("awl %s\n", PACKAGE_VERSION);
+			return -1;
+		case 'h':
+			fputs(usage_text, stdout);
+			return -1;
+		case OPT_ARCH:
+			cl->opts.arch = arch_find(optarg);
+			if (!cl->opts.arch) {
+				error_plain("unknown arch '%s'; known:", optarg);
+				arch_list(stderr);
+				return 2;
+			}
+			break;
+		case OPT_UNSAFE: cl->opts.unsafe = true; break;
+		case OPT_PERF_BUFFER: cl->opts.output = OUTPUT_PERFBUF; break;
+		case OPT_RINGBUF: cl->opts.output = OUTPUT_RINGBUF; break;
+		default:
+			fputs(usage_text, stderr);
+			return 2;
+		}
+	}
+	cl->rest = argv + optind;
+	cl->nrest = argc - optind;
+	if (cl->opts.arch && cl->opts.arch != arch_native() && !cl->opts.dry_run && !cl->list) {
+		error_plain("--arch %s generates code for another machine: use it with --dry-run",
+			    cl->opts.arch->name);
+		return 2;
+	}
+	if (!cl->opts.arch)
+		cl->opts.arch = arch_native();
+	return 0;
+}
+
+/* The script: -e's text, else the first argument, a file if one exists
+ * by that name (ply style), else program text. */
+static int load_source(struct cmdline *cl, struct source *src, char **owned)
+{
+	const char *arg;
+	struct stat st;
+
+	*owned = NULL;
+	if (cl->program) {
+		src->name = "-e";
+		src->text = cl->program;
+		src->len = strlen(cl->program);
+		return 0;
+	}
+	if (cl->nrest == 0) {
+		fputs(usage_text, stderr);
+		return 2;
+	}
+	arg = cl->rest[0];
+	cl->rest++;
+	cl->nrest--;
+	if (stat(arg, &st) == 0 && S_ISREG(st.st_mode)) {
+		size_t len;
+
+		*owned = read_file(arg, &len);
+		if (!*owned) {
+			error_plain("cannot read %s: %s", arg, strerror(errno));
+			return 2;
+		}
+		if (memchr(*owned, '\0', len))
+			len = strlen(*owned);	/* a NUL ends a script */
+		src->name = arg;
+		src->text = *owned;
+		src->len = len;
+		return 0;
+	}
+	if (!strpbrk(arg, "{:") && !strchr(arg, ' ')) {
+		error_plain("no such file '%s' (and it is not a program either)", arg);
+		return 2;
+	}
+	src->name = "-e";
+	src->text = arg;
+	src->len = strlen(arg);
+	return 0;
+}
+
+static void dump_unit(struct unit *u)
+{
+	const char *names[u->nkmaps ? u->nkmaps : 1];
+	char key[96], val[96];
+
+	puts("-- syntax tree and types");
+	ast_dump(stdout, u->prog);
+	puts("-- maps");
+	for (int i = 0; i < u->nmaps; i++) {
+		struct map_sym *m = u->maps[i];
+
+		printf("%s%s: key %s, value %s\n", m->bare ? "" : "@", m->name,
+		       m->key ? type_name(m->key, key, sizeof(key)) : "none",
+		       type_name(m->val, val, sizeof(val)));
+	}
+	for (int i = 0; i < u->nkmaps; i++)
+		names[i] = u->kmaps[i].name;
+	for (int i = 0; i < u->nprogs; i++) {
+		struct bpf_program *bp = u->progs[i];
+
+		printf("-- program %s for %s%s (%d instructions, %d bytes of stack)\n", bp->name,
+		       bp->aps[0]->name, bp->naps > 1 ? " and others" : "", bp->ninsns, bp->stack_size);
+		insn_dump(stdout, bp->insns, bp->ninsns, names, u->nkmaps);
+	}
+	fflush(stdout);
+}
+
+static bool have_privileges(void)
+{
+	char *status = read_file("/proc/self/status", NULL);
+	const char *cap;
+	unsigned long long eff = 0;
+
+	if (geteuid() == 0) {
+		free(status);
+		return true;
+	}
+	cap = status ? strstr(status, "CapEff:") : NULL;
+	if (cap)
+		eff = strtoull(cap + 7, NULL, 16);
+	free(status);
+	/* CAP_SYS_ADMIN (21), or CAP_BPF (39) with CAP_PERFMON (38) */
+	return (eff >> 21 & 1) || ((eff >> 39 & 1) && (eff >> 38 & 1));
+}
+
+static int compile_and_run(struct cmdline *cl)
+{
+	struct source src;
+	char *text;
+	struct parse_opts popts = { cl->rest, cl->nrest };
+	struct program *prog;
+	struct unit *u = NULL;
+	struct child child = { 0 };
+	FILE *out = stdout;
+	int status = load_source(cl, &src, &text);
+
+	if (status)
+		return status;
+	popts.params = cl->rest;
+	popts.nparams = cl->nrest;
+	cl->opts.params = cl->rest;
+	cl->opts.nparams = cl->nrest;
+	diag_set_source(&src);
+	prog = parse_program(&src, &popts);
+	if (diag_error_count()) {
+		status = 1;
+		goto out;
+	}
+	if (!cl->opts.dry_run && !have_privileges()) {
+		error_plain("awl needs root (or the capabilities CAP_BPF and CAP_PERFMON) to trace; use --dry-run to compile only");
+		status = 2;
+		goto out;
+	}
+	if (cl->cmd && !cl->opts.dry_run) {
+		if (child_spawn(&child, cl->cmd)) {
+			status = 2;
+			goto out;
+		}
+		cl->opts.cpid = child.pid;
+	}
+	u = unit_new(prog, &cl->opts);
+	if (check_unit(u)) {
+		status = 1;
+		goto out;
+	}
+	load_prepare(u);
+	if (gen_unit(u)) {
+		status = 1;
+		goto out;
+	}
+	if (cl->opts.dump)
+		dump_unit(u);
+	if (cl->opts.dry_run)
+		goto out;
+	if (cl->outfile) {
+		out = fopen(cl->outfile, "we");
+		if (!out) {
+			error_plain("cannot write %s: %s", cl->outfile, strerror(errno));
+			out = stdout;
+			status = 2;
+			goto out;
+		}
+	}
+	if (cl->unbuffered)
+		setvbuf(out, NULL, _IONBF, 0);
+	status = load_unit(u);
+	if (!status) {
+		struct run_opts ro = { out, cl->quiet, cl->keep_going, cl->cmd ? &child : NULL };
+
+		status = run_unit(u, &ro);
+	}
+out:
+	child_stop(&child);
+	if (out != stdout)
+		fclose(out);
+	unit_free(u);
+	program_free(prog);
+	free(text);
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	struct cmdline cl;
+	int status;
+
+	memset(&cl, 0, sizeof(cl));
+	status = parse_cmdline(argc, argv, &cl);
+	if (status)
+		return status < 0 ? 0 : status;
+	if (cl.selftest)
+		return selftest(stdout);
+	if (cl.list) {
+		provider_list_all(cl.nrest ? cl.rest[0] : NULL, cl.verbose, stdout);
+		return 0;
+	}
+	return compile_and_run(&cl);
+}

@@ -1,0 +1,34 @@
+# Shared by the bats files: where awl and the workload are, and how
+# kernel tests require root.
+
+: "${AWL:=$BATS_TEST_DIRNAME/../src/awl}"
+: "${WORKLOAD:=$BATS_TEST_DIRNAME/progs/workload}"
+
+# Kernel tests load programs into the running kernel. Without root they
+# skip, saying why; under CI=true a skipped kernel test is a failure.
+require_root() {
+	if [ "$(id -u)" -ne 0 ]; then
+		if [ "${CI:-}" = true ]; then
+			echo "kernel test needs root, and CI=true forbids skipping it" >&2
+			return 1
+		fi
+		skip "kernel test: needs root"
+	fi
+}
+
+# Runs awl quietly; the output is in $output, the status in $status.
+awl() {
+	"$AWL" "$@"
+}
+
+# True when the running kernel has no BPF program named awl_* left.
+no_awl_programs() {
+	local left
+	left=$("$WORKLOAD" bpf-programs awl_ 2>/dev/null) || return 0
+	[ "$left" = 0 ] || { echo "awl programs still loaded: $left" >&2; return 1; }
+}
+
+# Counts lines of $output matching a regex.
+count_lines() {
+	printf '%s\n' "$output" | grep -c -E "$1" || true
+}
