@@ -436,6 +436,7 @@ out:
 	if (r.sigfd >= 0)
 		close(r.sigfd);
 	child_stop(ro->child);
+	release_all(u);
 	sigprocmask(SIG_UNBLOCK, &mask, NULL);
 	return status;
 }

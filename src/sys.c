@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "awl/compat.h"
 #include "awl/sys.h"
 
 int sys_bpf(int cmd, union bpf_attr *attr)
@@ -128,6 +129,17 @@ int bpf_map_next_key(int fd, const void *key, void *next_key)
 	attr.key = ptr_to_u64(key);
 	attr.next_key = ptr_to_u64(next_key);
 	return sys_bpf(BPF_MAP_GET_NEXT_KEY, &attr);
+}
+
+int bpf_link_perf_event(int prog_fd, int perf_fd)
+{
+	union bpf_attr attr;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.link_create.prog_fd = (uint32_t)prog_fd;
+	attr.link_create.target_fd = (uint32_t)perf_fd;
+	attr.link_create.attach_type = AWL_BPF_PERF_EVENT;
+	return sys_bpf(BPF_LINK_CREATE, &attr);
 }
 
 int bpf_prog_test_run(int prog_fd, void *ctx, uint32_t ctx_size, uint32_t *retval)

@@ -69,9 +69,11 @@ void unit_free(struct unit *u)
 		struct attach_point *ap = u->aps[i];
 
 		for (int j = 0; j < ap->nfds; j++)
-			if (ap->fds[j] >= 0)
-				close(ap->fds[j]);
+			close(ap->fds[j]);
+		for (int j = 0; j < ap->nlinks; j++)
+			close(ap->links[j]);
 		free(ap->fds);
+		free(ap->links);
 		free(ap->name);
 		free(ap->tp_cat);
 		free(ap->tp_event);

@@ -10,7 +10,11 @@
 /* Attaches every point (BEGIN/END excepted); on a failure detaches what
  * was attached and returns -1 after saying why. */
 int attach_all(struct unit *u);
+/* Stops every program from running (END runs after this). */
 void detach_all(struct unit *u);
+/* Closes every perf event: slow for tracepoints (a grace period each),
+ * so done last, after the output is out. */
+void release_all(struct unit *u);
 /* Opens a perf event on cpu (pid -1), attaches ap's program to it and
  * enables it. Explains failures; returns 0 or -1. */
 int attach_perf_event(struct attach_point *ap, struct perf_event_attr *attr, int cpu);

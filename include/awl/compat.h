@@ -10,6 +10,9 @@
 #define BPF_F_TEST_RUN_ON_CPU (1U << 0)
 #endif
 
+/* enum bpf_attach_type: a BPF link on a perf event (Linux 5.15) */
+#define AWL_BPF_PERF_EVENT 41
+
 /* Helpers awl calls, by their number in the kernel's __BPF_FUNC_MAPPER. */
 enum awl_helper {
 	HELPER_map_lookup_elem = 1,

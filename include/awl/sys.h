@@ -24,6 +24,9 @@ int bpf_map_update(int fd, const void *key, const void *value, uint64_t flags);
 int bpf_map_delete(int fd, const void *key);
 /* key NULL: the first key. -ENOENT at the end. */
 int bpf_map_next_key(int fd, const void *key, void *next_key);
+/* Attaches a program to a perf event with a BPF link (5.15+), which
+ * detaches at once when closed; -EINVAL on older kernels. */
+int bpf_link_perf_event(int prog_fd, int perf_fd);
 /* Runs a program once (BEGIN/END); *retval gets its return value. */
 int bpf_prog_test_run(int prog_fd, void *ctx, uint32_t ctx_size, uint32_t *retval);
 

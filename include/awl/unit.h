@@ -90,8 +90,11 @@ struct attach_point {
 	bool use_freq;
 	int cpu;		/* -1: every CPU */
 	struct bpf_program *prog;
-	int *fds;		/* what attach opened; closed to detach */
+	int *fds;		/* perf events attach opened */
 	int nfds, capfds;
+	int *links;		/* BPF links of the program to those events */
+	int nlinks, caplinks;
+	bool linked;		/* links were used: closing them detaches */
 };
 
 struct bpf_program {

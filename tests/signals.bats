@@ -1,0 +1,327 @@
+#!/usr/bin/env bats
+# How awl stops: SIGINT, SIGTERM, SIGHUP, the end of the -c command,
+# exit() in a probe, SIGKILL; and that each way prints what it should
+# and leaves nothing loaded in the kernel.
+
+load test_helper
+
+# A script that says when it is attached (its interval probe fires only
+# after every probe is attached), keeps a map and has an END.
+SCRIPT='BEGIN { printf("begin\n"); }
+tracepoint:syscalls:sys_enter_getppid { @calls = count(); }
+interval:ms:50 { @ticks++; if (@ticks == 1) { printf("ready\n"); } }
+END { printf("end\n"); }'
+
+# Starts awl in the background: stdout in $out, stderr in $err, its pid
+# in $pid.
+start_awl() {
+	out=$BATS_TEST_TMPDIR/out
+	err=$BATS_TEST_TMPDIR/err
+	"$AWL" "$@" >"$out" 2>"$err" &
+	pid=$!
+}
+
+# Waits (up to 10 s) until awl's output has a line matching $1.
+wait_for_line() {
+	local i
+	for ((i = 0; i < 100; i++)); do
+		grep -qE "$1" "$out" 2>/dev/null && return 0
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	grep -qE "$1" "$out" || { echo "no line /$1/ in awl's output:" >&2; cat "$out" "$err" >&2; return 1; }
+}
+
+# Waits up to $1 seconds (default 10) for awl to exit, killing it if it
+# does not; its exit status goes in $status and its output in $output.
+wait_awl() {
+	local i n=$((${1:-10} * 10))
+
+	for ((i = 0; i < n; i++)); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$pid" 2>/dev/null; then
+		kill -9 "$pid"
+		wait "$pid" || true
+		echo "awl did not exit within ${1:-10} s" >&2
+		return 1
+	fi
+	status=0
+	wait "$pid" || status=$?
+	output=$(cat "$out")
+}
+
+# The ids of the BPF programs a running process holds.
+prog_ids() {
+	cat /proc/"$1"/fdinfo/* 2>/dev/null | awk '/^prog_id:/ { print $2 }' | sort -u
+}
+
+# Polls (up to 2 s: the kernel frees programs after an RCU grace period)
+# until none of the programs with the given ids is loaded. Without
+# bpftool, until no awl_ program at all is loaded.
+programs_gone() {
+	local i id left
+
+	for ((i = 0; i < 20; i++)); do
+		left=
+		if command -v bpftool >/dev/null; then
+			for id in "$@"; do
+				bpftool prog show id "$id" >/dev/null 2>&1 && left="$left $id"
+			done
+		else
+			no_awl_programs 2>/dev/null || left=" (awl_ programs)"
+		fi
+		[ -z "$left" ] && return 0
+		sleep 0.1
+	done
+	echo "still loaded:$left" >&2
+	return 1
+}
+
+# Polls (up to 2 s) until no BPF map named $1 exists: a map lives as long
+# as a program using it does. Without bpftool, until no awl_ program is
+# loaded.
+map_gone() {
+	local i
+
+	for ((i = 0; i < 20; i++)); do
+		if command -v bpftool >/dev/null; then
+			bpftool map show 2>/dev/null | grep -qE "  name $1( |\$)" || return 0
+		else
+			no_awl_programs 2>/dev/null && return 0
+		fi
+		sleep 0.1
+	done
+	echo "map $1 (and so its programs) still loaded" >&2
+	return 1
+}
+
+# Sends signal $1 to an awl that is tracing, and checks it stops the way
+# Ctrl-C does: END runs, maps are printed, status 0, nothing left loaded.
+stops_cleanly_on() {
+	local ids
+
+	start_awl -q -e "$SCRIPT"
+	wait_for_line '^ready$'
+	ids=$(prog_ids "$pid")
+	[ -n "$ids" ]
+	kill -"$1" "$pid"
+	wait_awl 10
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(printf '%s\n' "$output" | head -n 1)" = begin ]
+	[ "$(count_lines '^end$')" -eq 1 ]
+	# END comes after every probe's output, the maps after END.
+	printf '%s\n' "$output" | grep -A 100 '^end$' | grep -qE '^@ticks: [0-9]+$'
+	! printf '%s\n' "$output" | grep -A 100 '^end$' | grep -q '^ready$'
+	programs_gone $ids
+}
+
+@test "SIGINT: END runs, maps are printed, status 0, nothing left loaded" {
+	require_root
+	stops_cleanly_on INT
+}
+
+@test "SIGTERM: END runs, maps are printed, status 0, nothing left loaded" {
+	require_root
+	stops_cleanly_on TERM
+}
+
+@test "SIGHUP: END runs, maps are printed, status 0, nothing left loaded" {
+	require_root
+	stops_cleanly_on HUP
+}
+
+@test "timeout -s INT 1 (Ctrl-C after a second): status 0, END and maps printed" {
+	require_root
+	local start end
+	start=$(date +%s%N)
+	run timeout -k 5 --preserve-status -s INT 1 "$AWL" -q -e \
+		'interval:ms:100 { @ticks++; } END { printf("end %d\n", @ticks); }'
+	end=$(date +%s%N)
+	echo "$output"
+	[ "$status" -eq 0 ]
+	# About 10 ticks in a second.
+	[[ "${lines[0]}" =~ ^end\ ([0-9]+)$ ]]
+	[ "${BASH_REMATCH[1]}" -ge 6 ] && [ "${BASH_REMATCH[1]}" -le 12 ]
+	[ "${lines[1]}" = "@ticks: ${BASH_REMATCH[1]}" ]
+	[ $(((end - start) / 1000000)) -lt 3000 ]
+}
+
+@test "a second SIGINT while stopping does not lose END or the maps" {
+	require_root
+	start_awl -q -e "$SCRIPT"
+	wait_for_line '^ready$'
+	kill -INT "$pid"
+	kill -INT "$pid" 2>/dev/null || true
+	wait_awl 10
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(count_lines '^end$')" -eq 1 ]
+	[ "$(count_lines '^@ticks: [0-9]+$')" -eq 1 ]
+}
+
+@test "-c: awl stops when the command ends, END runs and maps are printed" {
+	require_root
+	local start end
+	start=$(date +%s%N)
+	run timeout -k 5 20 "$AWL" -q -e \
+		'tracepoint:syscalls:sys_enter_getppid /pid == cpid/ { @calls = count(); }
+		 END { printf("end\n"); }' -c "$WORKLOAD getppid 17"
+	end=$(date +%s%N)
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = end ]
+	[ "${lines[1]}" = "@calls: 17" ]
+	[ $(((end - start) / 1000000)) -lt 5000 ]
+}
+
+@test "-c: awl does not wait beyond the command (workload sleep 300)" {
+	require_root
+	local start end
+	start=$(date +%s%N)
+	run timeout -k 5 20 "$AWL" -q -e 'interval:s:10 { printf("late\n"); }' -c "$WORKLOAD sleep 300"
+	end=$(date +%s%N)
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(count_lines late)" -eq 0 ]
+	[ $(((end - start) / 1000000)) -ge 250 ]
+	[ $(((end - start) / 1000000)) -lt 3000 ]
+}
+
+@test "-c: a command killed by SIGKILL ends awl cleanly, with END and maps" {
+	require_root
+	run timeout -k 5 20 "$AWL" -q -e \
+		'tracepoint:syscalls:sys_enter_tgkill /pid == cpid/ { @sig = args.sig; }
+		 END { printf("end\n"); }' -c "$WORKLOAD kill 9"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = end ]
+	[ "${lines[1]}" = "@sig: 9" ]
+}
+
+@test "-c: a command that cannot be executed is an error (status 2), nothing left loaded" {
+	require_root
+	local tag=nx$$_$RANDOM
+	run timeout -k 5 20 "$AWL" -q -e \
+		"tracepoint:syscalls:sys_enter_getppid { @$tag = count(); } END { printf(\"end\\n\"); }" \
+		-c /nonexistent/cmd
+	echo "$output"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"No such file or directory"* ]]
+	[[ "$output" == *"-c"* || "$output" == *"/nonexistent/cmd"* ]]
+	# No END, no maps: the tracing never started.
+	[ "$(count_lines '^end$')" -eq 0 ]
+	map_gone "$tag"
+}
+
+@test "-c: a command that is not executable is an error naming the reason" {
+	require_root
+	run timeout -k 5 20 "$AWL" -q -e 'BEGIN { printf("begin\n"); }' -c "$BATS_TEST_DIRNAME/test_helper.bash"
+	echo "$output"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"Permission denied"* ]]
+}
+
+@test "-c '': an empty command is a clear error, not 'Success'" {
+	require_root
+	run timeout -k 5 20 "$AWL" -q -e 'BEGIN { printf("begin\n"); }' -c ""
+	echo "$output"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *error* ]]
+	[[ "$output" != *Success* ]]
+}
+
+@test "SIGINT while the -c command runs stops awl and terminates the command" {
+	require_root
+	local child i
+	start_awl -q -e 'interval:ms:50 { printf("tick\n"); } END { printf("end\n"); }' \
+		-c "$WORKLOAD sleep 20000"
+	for ((i = 0; i < 100; i++)); do
+		child=$(pgrep -P "$pid" -x workload || true)
+		[ -n "$child" ] && break
+		sleep 0.1
+	done
+	[ -n "$child" ]
+	kill -INT "$pid"
+	wait_awl 10
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(count_lines '^end$')" -eq 1 ]
+	# The command is not left running.
+	for ((i = 0; i < 20; i++)); do
+		kill -0 "$child" 2>/dev/null || break
+		sleep 0.1
+	done
+	! kill -0 "$child" 2>/dev/null
+}
+
+@test "exit() stops awl at once: status 0, END and maps printed" {
+	require_root
+	local start end
+	start=$(date +%s%N)
+	run timeout -k 5 20 "$AWL" -q -e \
+		'interval:ms:100 { @n++; exit(); } END { printf("end %d\n", @n); }'
+	end=$(date +%s%N)
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "end 1" ]
+	[ "${lines[1]}" = "@n: 1" ]
+	[ $(((end - start) / 1000000)) -lt 2000 ]
+}
+
+@test "exit(3) makes awl exit with status 3" {
+	require_root
+	run timeout -k 5 20 "$AWL" -q -e 'interval:ms:100 { exit(3); }'
+	[ "$status" -eq 3 ]
+}
+
+@test "nothing after exit() is printed: not the rest of the probe, not later events" {
+	require_root
+	run timeout -k 5 20 "$AWL" -q -e \
+		'tracepoint:syscalls:sys_enter_getppid /pid == cpid/ {
+			@n++; printf("ev %d\n", @n);
+			if (@n == 50) { exit(); printf("after exit\n"); }
+		 }' -c "$WORKLOAD getppid 400"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(count_lines '^ev [0-9]+$')" -eq 50 ]
+	[ "$(count_lines 'after exit')" -eq 0 ]
+	[ "$(printf '%s\n' "$output" | grep '^ev ' | tail -n 1)" = "ev 50" ]
+}
+
+@test "nothing after exit() is printed when the script has an END probe" {
+	require_root
+	run timeout -k 5 20 "$AWL" -q -e \
+		'tracepoint:syscalls:sys_enter_getppid /pid == cpid/ {
+			@n++; printf("ev %d\n", @n);
+			if (@n == 50) { exit(); printf("after exit\n"); }
+		 }
+		 END { printf("end\n"); }' -c "$WORKLOAD getppid 400"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(count_lines 'after exit')" -eq 0 ]
+	[ "$(count_lines '^ev [0-9]+$')" -eq 50 ]
+	[ "$(count_lines '^end$')" -eq 1 ]
+}
+
+@test "SIGKILL of awl while tracing leaves no program loaded" {
+	require_root
+	local ids
+	start_awl -q -e "$SCRIPT"
+	wait_for_line '^ready$'
+	ids=$(prog_ids "$pid")
+	[ -n "$ids" ]
+	kill -9 "$pid"
+	wait "$pid" || true
+	programs_gone $ids
+}
+
+@test "a closed output pipe stops awl instead of leaving it running" {
+	require_root
+	run timeout -k 5 10 sh -c '"$0" -q -e "interval:ms:10 { printf(\"x\\n\"); }" | head -n 1' "$AWL"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = x ]
+}
