@@ -87,7 +87,10 @@ static void dump_node(FILE *out, const struct node *n, int depth)
 		}
 		fputc('"', out);
 		break;
-	case N_BINOP: case N_UNOP: case N_ASSIGN: case N_INCDEC: case N_FIELD:
+	case N_INCDEC:
+		fprintf(out, " %s%s", n->num ? "pre" : "post", tok_name(n->op));
+		break;
+	case N_BINOP: case N_UNOP: case N_ASSIGN: case N_FIELD:
 		fprintf(out, " %s", tok_name(n->op));
 		if (n->name)
 			fprintf(out, " %s", n->name);

@@ -41,10 +41,6 @@ bool const_int(const struct node *n, int64_t *out)
 	return true;
 }
 
-static char *map_display(const struct map_sym *m)
-{
-	return xasprintf("%s%s", m->bare ? "" : "@", m->name);
-}
 
 static struct map_sym *map_lookup(struct unit *u, const char *name)
 {
@@ -62,6 +58,7 @@ static struct map_sym *map_get(struct checker *c, struct node *n)
 		m = xcalloc(1, sizeof(*m));
 		m->name = xstrdup(n->name);
 		m->bare = n->op == TOK_IDENT;
+		m->display = xasprintf("%s%s", m->bare ? "" : "@", m->name);
 		m->loc = n->loc;
 		m->kmap = -1;
 		VEC_PUSH(c->u->maps, c->u->nmaps, c->u->capmaps, m);
@@ -157,6 +154,7 @@ static bool fold_binop(struct checker *c, struct node *n)
 	n->a = n->b = NULL;
 	n->kind = N_INT;
 	n->num = r;
+	n->cast_type = n->type;
 	return true;
 }
 
@@ -202,7 +200,7 @@ static struct type *check_binop(struct checker *c, struct node *n)
 
 	if (!ta || !tb)
 		return NULL;
-	if (ta->kind == TY_STR || tb->kind == TY_STR)
+	if ((ta->kind == TY_STR || tb->kind == TY_STR) && is_comparison(n->op))
 		return check_string_compare(c, n, ta, tb);
 	if (!type_is_scalar(ta) || !type_is_scalar(tb)) {
 		cerror(c, n->loc, "operator '%s' needs integers, not %s and %s", tok_name(n->op),
@@ -256,7 +254,8 @@ static struct type *check_unop(struct checker *c, struct node *n)
 		node_free(n->a);
 		n->a = NULL;
 		n->kind = N_INT;
-		return n->op == TOK_BANG ? &type_s64 : t->size == 8 ? t : &type_s64;
+		n->cast_type = n->op == TOK_BANG ? &type_s64 : t->size == 8 ? t : &type_s64;
+		return n->cast_type;
 	}
 	if (n->op == TOK_BANG)
 		return &type_s64;
@@ -300,7 +299,7 @@ static struct type *check_cast(struct checker *c, struct node *n)
 		n->kind = N_INT;
 		n->num = v;
 	}
-	return to;
+	return to;	/* n->cast_type stays: the folded constant's type */
 }
 
 static const struct field *find_field(const struct type *t, const char *name)
@@ -454,21 +453,17 @@ static bool check_map_keys(struct checker *c, struct node *n, struct map_sym *m)
 	if (!m->key && !k)
 		return true;
 	if (!m->key || !k) {
-		char *name = map_display(m);
 
-		cerror(c, n->loc, "%s is used %s keys here, %s at %d:%d", name, k ? "with" : "without",
+		cerror(c, n->loc, "%s is used %s keys here, %s at %d:%d", m->display, k ? "with" : "without",
 		       m->key ? "with keys" : "without", m->loc.line, m->loc.col);
-		free(name);
 		return false;
 	}
 	if ((k->kind == TY_TUPLE ? k->nfields : 1) != (m->key->kind == TY_TUPLE ? m->key->nfields : 1) ||
 	    !type_compatible(m->key, k)) {
-		char *name = map_display(m);
 
-		cerror(c, n->loc, "%s is used with key %s here, but with key %s at %d:%d", name,
+		cerror(c, n->loc, "%s is used with key %s here, but with key %s at %d:%d", m->display,
 		       type_name(k, b1, sizeof(b1)), type_name(m->key, b2, sizeof(b2)),
 		       m->loc.line, m->loc.col);
-		free(name);
 		return false;
 	}
 	m->key = type_unify(m->key, k);
@@ -478,22 +473,17 @@ static bool check_map_keys(struct checker *c, struct node *n, struct map_sym *m)
 static struct type *check_map_read(struct checker *c, struct node *n)
 {
 	struct map_sym *m = map_get(c, n);
-	char *name;
 
 	if (!check_map_keys(c, n, m))
 		return NULL;
 	if (m->val && m->val->kind == TY_AGG) {
-		name = map_display(m);
 		cerror(c, n->loc, "%s holds %s() per CPU: it can be printed, cleared or deleted, not read in a probe",
-		       name, agg_name(m->val->agg));
-		free(name);
+		       m->display, agg_name(m->val->agg));
 		return NULL;
 	}
 	if (!m->val) {
 		if (!c->quiet) {
-			name = map_display(m);
-			cerror(c, n->loc, "%s is read but never assigned", name);
-			free(name);
+			cerror(c, n->loc, "%s is read but never assigned", m->display);
 		} else {
 			c->errors++;
 		}
@@ -525,10 +515,8 @@ struct map_sym *check_map_ref(struct checker *c, struct node *n, bool keys)
 	if (n->nkids && !check_map_keys(c, n, m))
 		return NULL;
 	if (!m->val) {
-		char *name = map_display(m);
 
-		cerror(c, n->loc, "%s is used but never assigned", name);
-		free(name);
+		cerror(c, n->loc, "%s is used but never assigned", m->display);
 		return NULL;
 	}
 	n->type = m->val;
@@ -634,7 +622,8 @@ struct type *check_expr(struct checker *c, struct node *n)
 
 	switch (n->kind) {
 	case N_INT:
-		t = &type_s64;
+		/* folded constants keep the type they were computed with */
+		t = n->cast_type ? n->cast_type : &type_s64;
 		break;
 	case N_STR:
 		t = type_str((int)n->len + 1);
@@ -748,11 +737,9 @@ static bool assign_type(struct checker *c, struct node *lv, struct type *t, stru
 		if (!m->val) {
 			m->val = t;
 		} else if (!type_compatible(m->val, t)) {
-			char *name = map_display(m);
 
-			cerror(c, at, "%s holds %s, cannot assign %s", name,
+			cerror(c, at, "%s holds %s, cannot assign %s", m->display,
 			       type_name(m->val, b1, sizeof(b1)), type_name(t, b2, sizeof(b2)));
-			free(name);
 			return false;
 		} else {
 			m->val = type_unify(m->val, t);
@@ -765,17 +752,19 @@ static bool assign_type(struct checker *c, struct node *lv, struct type *t, stru
 	return false;
 }
 
-/* A bare name on the left of '=' in a ply script is a map. */
-static void bare_name_to_map(struct checker *c, struct node *lv)
+/* A bare name on the left of '=' in a ply script is a map; false
+ * (after an error) for a builtin's name. */
+static bool bare_name_to_map(struct checker *c, struct node *lv)
 {
 	if (lv->kind != N_IDENT)
-		return;
+		return true;
 	if (builtin_find(lv->name)) {
 		cerror(c, lv->loc, "'%s' is a builtin and cannot be assigned", lv->name);
-		return;
+		return false;
 	}
 	lv->kind = N_MAP;
 	lv->op = TOK_IDENT;
+	return true;
 }
 
 static struct type *check_lvalue_int(struct checker *c, struct node *lv, const char *what)
@@ -783,7 +772,8 @@ static struct type *check_lvalue_int(struct checker *c, struct node *lv, const c
 	struct type *t;
 	char buf[64];
 
-	bare_name_to_map(c, lv);
+	if (!bare_name_to_map(c, lv))
+		return NULL;
 	if (lv->kind == N_VAR && !var_lookup(c->probe, lv->name)) {
 		cerror(c, lv->loc, "variable $%s is used before it is assigned", lv->name);
 		return NULL;
@@ -821,7 +811,8 @@ static void check_assign(struct checker *c, struct node *n)
 	struct node *lv = n->a, *rv = n->b;
 	struct type *t;
 
-	bare_name_to_map(c, lv);
+	if (!bare_name_to_map(c, lv))
+		return;
 	if (rv->kind == N_CALL) {
 		const struct func *f = func_find(rv->name);
 

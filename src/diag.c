@@ -51,6 +51,8 @@ static void show_line(struct loc loc)
 	const char *eol = p;
 	while (eol < end && *eol != '\n')
 		eol++;
+	if (eol > p && eol[-1] == '\r')
+		eol--;	/* a CRLF script */
 	fputs("  ", stderr);
 	for (const char *q = p; q < eol; q++)
 		fputc((unsigned char)*q < 0x20 && *q != '\t' ? '?' : *q, stderr);

@@ -129,8 +129,11 @@ static bool parse_conversion(const char *s, size_t len, size_t *pos, struct fmt_
 		return false;
 	}
 	if (!piece->conv || !strchr(CONV_CHARS, piece->conv)) {
-		error_at(loc, "unknown conversion '%s' in the format",
-			 shown(buf, sizeof(buf), s + start, *pos - start));
+		if ((unsigned char)piece->conv < 0x20 || piece->conv == ' ')
+			error_at(loc, "a '%%' not followed by a conversion (write '%%%%' for a '%%')");
+		else
+			error_at(loc, "unknown conversion '%s' in the format",
+				 shown(buf, sizeof(buf), s + start, *pos - start));
 		return false;
 	}
 	if (sp.width > MAX_WIDTH || sp.prec > MAX_WIDTH) {

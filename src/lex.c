@@ -167,13 +167,19 @@ static int digit_value(int c)
 	return 99;
 }
 
+/* A digit in some base up to 10: wrong in a smaller one (09, 0b2). */
+static bool is_digit_of_any_base(int c)
+{
+	return c >= '0' && c <= '9';
+}
+
 /* Integer literals: 123, 0x7f, 0o17/017, 0b101, 1_000_000, 1e6, with
  * optional C suffixes (u, l, ul, ll, ull) that change nothing. */
 static void lex_number(struct lexer *lx, struct token *t)
 {
 	uint64_t value = 0;
 	int base = 10;
-	bool overflow = false, any = false;
+	bool overflow = false, any = false, prefixed = false;
 
 	if (cur(lx) == '0') {
 		int n = peekc(lx, 1);
@@ -187,6 +193,7 @@ static void lex_number(struct lexer *lx, struct token *t)
 		if (base != 10) {
 			advance(lx);
 			advance(lx);
+			prefixed = true;
 		} else if (n >= '0' && n <= '9') {
 			base = 8;
 		}
@@ -200,9 +207,13 @@ static void lex_number(struct lexer *lx, struct token *t)
 		}
 		d = c < 0 ? 99 : digit_value(c);
 		if (d >= base) {
-			if (base == 8 && d < 10) {
-				error_at(here(lx), "invalid digit '%c' in octal literal", c);
+			if (is_digit_of_any_base(c)) {
+				error_at(here(lx), "invalid digit '%c' in %s literal", c,
+					 base == 8 ? "octal" : base == 2 ? "binary" : "decimal");
+				while (isalnum(cur(lx)) || cur(lx) == '_')
+					advance(lx);
 				t->kind = TOK_ERROR;
+				return;
 			}
 			break;
 		}
@@ -212,9 +223,12 @@ static void lex_number(struct lexer *lx, struct token *t)
 		any = true;
 		advance(lx);
 	}
-	if (!any && base != 8) {
+	if (!any && (base != 8 || prefixed)) {
 		error_at(t->loc, "integer literal has no digits");
+		while (isalnum(cur(lx)) || cur(lx) == '_')
+			advance(lx);
 		t->kind = TOK_ERROR;
+		return;
 	}
 	if (base == 10 && (cur(lx) == 'e' || cur(lx) == 'E') && isdigit(peekc(lx, 1))) {
 		uint64_t exp = 0;

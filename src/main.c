@@ -235,12 +235,14 @@ static void dump_unit(struct unit *u)
 	for (int i = 0; i < u->nmaps; i++) {
 		struct map_sym *m = u->maps[i];
 
-		printf("%s%s: key %s, value %s\n", m->bare ? "" : "@", m->name,
+		printf("%s: key %s, value %s\n", m->display,
 		       m->key ? type_name(m->key, key, sizeof(key)) : "none",
 		       type_name(m->val, val, sizeof(val)));
 	}
 	for (int i = 0; i < u->nkmaps; i++)
 		names[i] = u->kmaps[i].name;
+	for (int i = 0; i < u->nmaps; i++)	/* the script's own names */
+		names[u->maps[i]->kmap] = u->maps[i]->display;
 	for (int i = 0; i < u->nprogs; i++) {
 		struct bpf_program *bp = u->progs[i];
 
@@ -357,8 +359,7 @@ int main(int argc, char **argv)
 	if (cl.selftest)
 		return selftest(stdout);
 	if (cl.list) {
-		provider_list_all(cl.nrest ? cl.rest[0] : NULL, cl.verbose, stdout);
-		return 0;
+		return provider_list_all(cl.nrest ? cl.rest[0] : NULL, cl.verbose, stdout) ? 2 : 0;
 	}
 	return compile_and_run(&cl);
 }

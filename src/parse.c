@@ -10,6 +10,9 @@
 
 /* Deeper nesting than this is an error, not a stack overflow. */
 #define MAX_DEPTH 256
+/* Longest chain of operators in one expression (a + b + c ...): every
+ * later pass recurses over the tree, so its height is bounded. */
+#define MAX_TREE_HEIGHT 1000
 
 struct parser {
 	struct lexer lx;
@@ -91,6 +94,26 @@ static bool enter(struct parser *ps)
 static void leave(struct parser *ps)
 {
 	ps->depth--;
+}
+
+/* Records n's height; false (after an error) when it is too tall. */
+static bool grown(struct parser *ps, struct node *n)
+{
+	struct node *parts[3] = { n->a, n->b, n->c };
+
+	n->depth = 0;
+	for (int i = 0; i < 3; i++)
+		if (parts[i])
+			n->depth = MAX(n->depth, parts[i]->depth);
+	for (int i = 0; i < n->nkids; i++)
+		n->depth = MAX(n->depth, n->kids[i]->depth);
+	if (++n->depth <= MAX_TREE_HEIGHT)
+		return true;
+	if (!ps->depth_reported)
+		error_at(n->loc, "expression is too long (more than %d operators deep)",
+			 MAX_TREE_HEIGHT);
+	ps->depth_reported = true;
+	return false;
 }
 
 /* Casts: '(' type ')' where type is a C integer type name, optionally
@@ -180,7 +203,8 @@ static bool parse_list(struct parser *ps, struct node *into, enum tok close)
 			return false;
 		node_add_kid(into, e);
 	} while (accept(ps, TOK_COMMA));
-	return expect(ps, close, close == TOK_RPAREN ? "to close the list" : "to close the keys");
+	return expect(ps, close, close == TOK_RPAREN ? "to close the list" : "to close the keys") &&
+	       grown(ps, into);
 }
 
 static struct node *parse_primary(struct parser *ps)
@@ -195,6 +219,8 @@ static struct node *parse_primary(struct parser *ps)
 		n = node_new(N_INT, t.loc);
 		n->num = t.num;
 		n->op = t.kind;
+		if (t.kind == TOK_INT && t.num < 0)
+			n->cast_type = &type_u64;	/* above INT64_MAX */
 		return n;
 	case TOK_STRING: {
 		struct strbuf sb = { 0 };
@@ -274,7 +300,7 @@ static struct node *parse_primary(struct parser *ps)
 			}
 			n->a = parse_unary(ps);
 			leave(ps);
-			if (!n->a) {
+			if (!n->a || !grown(ps, n)) {
 				node_free(n);
 				return NULL;
 			}
@@ -356,6 +382,10 @@ static struct node *parse_postfix(struct parser *ps)
 		} else {
 			break;
 		}
+		if (!grown(ps, n)) {
+			node_free(n);
+			return NULL;
+		}
 	}
 	return n;
 }
@@ -375,18 +405,21 @@ static struct node *parse_unary(struct parser *ps)
 		n->op = t.kind;
 		n->a = parse_unary(ps);
 		leave(ps);
-		if (!n->a) {
+		if (!n->a || !grown(ps, n)) {
 			node_free(n);
 			return NULL;
 		}
 		return n;
 	case TOK_INC: case TOK_DEC:
 		next(ps);
+		if (!enter(ps))
+			return NULL;
 		n = node_new(N_INCDEC, t.loc);
 		n->op = t.kind;
 		n->num = 1;
 		n->a = parse_unary(ps);
-		if (!n->a) {
+		leave(ps);
+		if (!n->a || !grown(ps, n)) {
 			node_free(n);
 			return NULL;
 		}
@@ -435,7 +468,7 @@ static struct node *parse_binary(struct parser *ps, int min_prec)
 		n->a = lhs;
 		n->b = parse_binary(ps, prec + 1);	/* all left-associative */
 		lhs = n;
-		if (!n->b) {
+		if (!n->b || !grown(ps, n)) {
 			node_free(lhs);
 			lhs = NULL;
 		}
@@ -461,7 +494,7 @@ static struct node *parse_ternary(struct parser *ps)
 	if (n->b && expect(ps, TOK_COLON, "in the ?: expression"))
 		n->c = parse_ternary(ps);
 	leave(ps);
-	if (!n->b || !n->c) {
+	if (!n->b || !n->c || !grown(ps, n)) {
 		node_free(n);
 		return NULL;
 	}

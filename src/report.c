@@ -593,7 +593,7 @@ static void free_entries(struct entries *es)
 static void print_entry_name(FILE *out, struct strbuf *sb, const struct map_view *v,
 			     const struct entry *e)
 {
-	fprintf(out, "%s%s", v->m->bare ? "" : "@", v->m->name);
+	fputs(v->m->display, out);
 	if (!v->m->key)
 		return;
 	sb_reset(sb);

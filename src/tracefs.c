@@ -88,6 +88,11 @@ static const char *find_tracefs(void)
 		return TRACEFS_MNT;
 	if (has_events(DEBUGFS_TRACING))
 		return DEBUGFS_TRACING;
+	if (access(TRACEFS_MNT, F_OK) == 0 && access(TRACEFS_MNT, X_OK) != 0 && errno == EACCES) {
+		/* mounted, but root's only (mode 700) */
+		error_plain("tracefs at %s is readable by root only: run awl as root", TRACEFS_MNT);
+		return NULL;
+	}
 	/* Embedded systems often boot without either mounted. Non-root
 	 * callers with CAP_SYS_ADMIN may mount too, so just try. */
 	tracefs_err = try_mount("nodev", TRACEFS_MNT, "tracefs", TRACEFS_MNT);

@@ -96,6 +96,7 @@ void unit_free(struct unit *u)
 	free(u->kmaps);
 	for (int i = 0; i < u->nmaps; i++) {
 		free(u->maps[i]->name);
+		free(u->maps[i]->display);
 		free(u->maps[i]);
 	}
 	free(u->maps);

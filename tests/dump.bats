@@ -78,7 +78,7 @@ COUNT_ONE_LINER='tracepoint:syscalls:sys_enter_read { @[pid] = count(); }'
 	[[ "$output" == *$'\n''   0: r6 = r1'$'\n'* ]]
 	[ "$(count_lines '^ +[0-9]+: call bpf_map_lookup_elem#1$')" -ge 1 ]
 	[ "$(count_lines '^ +[0-9]+: call bpf_map_update_elem#2$')" -eq 1 ]
-	[ "$(count_lines '^ +[0-9]+: r1 = map\[at\] ll$')" -ge 2 ]
+	[ "$(count_lines '^ +[0-9]+: r1 = map\[@\] ll$')" -ge 2 ]
 	[ "$(count_lines '^ +[0-9]+: r2 \+= 1$')" -eq 1 ]
 	[[ "${lines[${#lines[@]}-1]}" =~ ^\ +[0-9]+:\ exit$ ]]
 }

@@ -357,7 +357,7 @@ rep() {
 	run dry -d -e 'BEGIN { $x = 1; $x += 2; $x -= 1; $x *= 3; $x /= 2; $x %= 5; $x &= 7; $x |= 8; $x ^= 1; $x <<= 2; $x >>= 1; $x++; $x--; ++$x; --$x; @m = 1; @m += 2; @m++; --@m; }'
 	[ "$status" -eq 0 ]
 	ops=$(printf '%s\n' "$output" | sed -n 's/^ *\(assign\|incdec\) \([^ ]*\).*/\2/p' | tr '\n' ' ')
-	[ "$ops" = "= += -= *= /= %= &= |= ^= <<= >>= ++ -- ++ -- = += ++ -- " ]
+	[ "$ops" = "= += -= *= /= %= &= |= ^= <<= >>= post++ post-- pre++ pre-- = += post++ pre-- " ]
 }
 
 @test "the ternary operator parses, nested to the right" {

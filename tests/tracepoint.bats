@@ -191,6 +191,31 @@ load test_helper
 	[ "$output" = "$(printf '@[tracepoint:syscalls:sys_enter_getppid]: 3\n@[tracepoint:syscalls:sys_exit_getppid]: 3')" ]
 }
 
+@test "tracepoint: probe prints its name with %s" {
+	require_root
+	run timeout 20 "$AWL" -q -e 'tracepoint:syscalls:sys_enter_getppid, tracepoint:syscalls:sys_exit_getppid /pid == cpid/ { printf("<%s>\n", probe); }' \
+		-c "$WORKLOAD getppid 1"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(printf '<tracepoint:syscalls:sys_enter_getppid>\n<tracepoint:syscalls:sys_exit_getppid>')" ]
+}
+
+@test "tracepoint: a field at different offsets in the matched tracepoints" {
+	require_root
+	# pid is at offset 12 in sched_process_exec, 24 in sched_process_exit
+	run timeout 20 "$AWL" -q -e 'tracepoint:sched:sched_process_e* /pid == cpid/ { @[probe, args.pid == cpid] = count(); }' \
+		-c "$WORKLOAD exit 0"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(printf '@[tracepoint:sched:sched_process_exec, 1]: 1\n@[tracepoint:sched:sched_process_exit, 1]: 1')" ]
+}
+
+@test "tracepoint: Attaching counts every matched tracepoint" {
+	require_root
+	run timeout 20 "$AWL" -e 'tracepoint:syscalls:sys_*_getppid /pid == cpid/ { @ = count(); }' -c "$WORKLOAD getppid 2"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "Attaching 2 probes..." ]
+	[ "${lines[1]}" = "@: 4" ]
+}
+
 # ---- predicates ----
 
 @test "tracepoint: predicate with && || ! and comparisons" {

@@ -49,7 +49,8 @@ struct node {
 	struct node *a, *b, *c;
 	struct node **kids;
 	int nkids, capkids;
-	struct type *cast_type;	/* N_CAST */
+	struct type *cast_type;	/* N_CAST; a folded constant's type */
+	int depth;		/* height of the tree below: bounded by the parser */
 	/* Filled in by the checker. */
 	struct type *type;
 	struct map_sym *map;	/* N_MAP, N_IDENT resolved to a map */

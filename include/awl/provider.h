@@ -27,8 +27,9 @@ struct provider {
 	/* Attaches the loaded program; fds go in ap->fds. Returns 0 or -1
 	 * after saying why. */
 	int (*attach)(struct unit *u, struct attach_point *ap);
-	/* -l: prints the probes matching glob (NULL: all). */
-	void (*list)(const char *glob, bool verbose, FILE *out);
+	/* -l: prints the probes matching glob (NULL: all); -1 after an
+	 * error (e.g. tracefs missing). */
+	int (*list)(const char *glob, bool verbose, FILE *out);
 };
 
 extern const struct provider provider_begin, provider_end, provider_tracepoint,
@@ -38,6 +39,7 @@ extern const struct provider provider_begin, provider_end, provider_tracepoint,
 const struct provider *provider_find(const char *name);
 /* Splits "type:rest": returns the provider or NULL after an error. */
 const struct provider *provider_for_spec(const struct probe_spec *spec, const char **rest);
-void provider_list_all(const char *glob, bool verbose, FILE *out);
+/* Returns 0, or -1 if some probes could not be listed. */
+int provider_list_all(const char *glob, bool verbose, FILE *out);
 
 #endif

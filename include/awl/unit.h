@@ -30,6 +30,7 @@ struct awl_opts {
 /* A map the script names (@name or a ply bare name). */
 struct map_sym {
 	char *name;
+	char *display;		/* as the script spells it: @name, @ or name */
 	bool bare;
 	struct loc loc;		/* first use */
 	struct type *key;	/* NULL: a single value (@x) */

@@ -240,29 +240,30 @@ static int perf_attach(struct unit *u, struct attach_point *ap)
 	return 0;
 }
 
-static void list_if(const char *glob, const char *name, FILE *out)
+static int list_if(const char *glob, const char *name, FILE *out)
 {
 	if (!glob || !fnmatch(glob, name, 0))
 		fprintf(out, "%s\n", name);
+	return 0;
 }
 
-static void interval_list(const char *glob, bool verbose, FILE *out)
+static int interval_list(const char *glob, bool verbose, FILE *out)
 {
 	list_if(glob, "interval:s:N", out);
 	list_if(glob, "interval:ms:N", out);
 	list_if(glob, "interval:us:N", out);
-	list_if(glob, "interval:hz:N", out);
+	return list_if(glob, "interval:hz:N", out);
 }
 
-static void profile_list(const char *glob, bool verbose, FILE *out)
+static int profile_list(const char *glob, bool verbose, FILE *out)
 {
 	list_if(glob, "profile:hz:N", out);
 	list_if(glob, "profile:s:N", out);
 	list_if(glob, "profile:ms:N", out);
-	list_if(glob, "profile:us:N", out);
+	return list_if(glob, "profile:us:N", out);
 }
 
-static void software_list(const char *glob, bool verbose, FILE *out)
+static int software_list(const char *glob, bool verbose, FILE *out)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(sw_events); i++) {
 		char name[64];
@@ -270,6 +271,7 @@ static void software_list(const char *glob, bool verbose, FILE *out)
 		snprintf(name, sizeof(name), "software:%s:", sw_events[i].name);
 		list_if(glob, name, out);
 	}
+	return 0;
 }
 
 static const char *const interval_aliases[] = { "i", NULL };

@@ -71,9 +71,12 @@ const struct provider *provider_for_spec(const struct probe_spec *spec, const ch
 	return NULL;
 }
 
-void provider_list_all(const char *glob, bool verbose, FILE *out)
+int provider_list_all(const char *glob, bool verbose, FILE *out)
 {
+	int ret = 0;
+
 	for (size_t i = 0; i < ARRAY_SIZE(providers); i++)
-		if (providers[i]->list)
-			providers[i]->list(glob, verbose, out);
+		if (providers[i]->list && providers[i]->list(glob, verbose, out))
+			ret = -1;
+	return ret;
 }

@@ -21,12 +21,13 @@ static int special_expand(struct unit *u, struct probe *p, const struct probe_sp
 	return 0;
 }
 
-static void special_list(const char *glob, bool verbose, FILE *out)
+static int special_list(const char *glob, bool verbose, FILE *out)
 {
 	if (!glob || !fnmatch(glob, "BEGIN", 0))
 		fputs("BEGIN\n", out);
 	if (!glob || !fnmatch(glob, "END", 0))
 		fputs("END\n", out);
+	return 0;
 }
 
 const struct provider provider_begin = {

@@ -140,10 +140,23 @@ static void print_fields(const struct type *args, FILE *out)
 	}
 }
 
-static void tp_list(const char *glob, bool verbose, FILE *out)
+/* Whether glob can match "tracepoint:..." or "t:...": -l BEGIN has no
+ * business reading tracefs. */
+static bool may_match_tracepoints(const char *glob)
+{
+	return !glob || strchr("t*?[", glob[0]);
+}
+
+static int tp_list(const char *glob, bool verbose, FILE *out)
 {
 	char **names = NULL;
-	int n = tracefs_events("*", "*", &names);
+	int n;
+
+	if (!may_match_tracepoints(glob))
+		return 0;
+	n = tracefs_events("*", "*", &names);
+	if (n < 0)
+		return -1;
 
 	for (int i = 0; i < n; i++) {
 		char full[300];
@@ -169,6 +182,7 @@ static void tp_list(const char *glob, bool verbose, FILE *out)
 		}
 	}
 	free_names(names);
+	return 0;
 }
 
 static const char *const aliases[] = { "t", NULL };

@@ -1,0 +1,241 @@
+#!/usr/bin/env bats
+# Per-event output: the BPF ring buffer (the default) and the per-CPU
+# perf buffers (--perf-buffer, AWL_OUTPUT=perf) give the same output;
+# -u, -o FILE; and lost events when the reader is too slow.
+
+load test_helper
+
+# One printf per getppid of the -c command, numbered by a map counter.
+SEQ='tracepoint:syscalls:sys_enter_getppid /pid == cpid/ { @seq++; printf("seq %d %s\n", @seq, comm); }'
+
+# What SEQ prints for `workload getppid $1`.
+seq_expected() {
+	local i
+	for ((i = 1; i <= $1; i++)); do
+		echo "seq $i workload"
+	done
+	echo "@seq: $1"
+}
+
+# Runs SEQ over `workload getppid 200` with awl's extra options "$@".
+run_seq() {
+	run timeout -k 5 30 "$AWL" -q "$@" -e "$SEQ" -c "$WORKLOAD getppid 200"
+	echo "$output" | head -n 5
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(seq_expected 200)" ]
+}
+
+@test "ring buffer (the default): one line per event, in order" {
+	require_root
+	run_seq
+}
+
+@test "--perf-buffer: the same lines, in the same order" {
+	require_root
+	run_seq --perf-buffer
+}
+
+@test "AWL_OUTPUT=perf: the same lines, in the same order" {
+	require_root
+	AWL_OUTPUT=perf run_seq
+}
+
+@test "AWL_OUTPUT=ringbuf: the same lines, in the same order" {
+	require_root
+	AWL_OUTPUT=ringbuf run_seq
+}
+
+@test "the output mode is what was asked for: ring buffer by default, perf buffers when forced" {
+	run "$AWL" --dry-run -d -e "$SEQ"
+	[ "$status" -eq 0 ]
+	[ "$(count_lines 'call bpf_ringbuf_output')" -ge 1 ]
+	[ "$(count_lines 'call bpf_perf_event_output')" -eq 0 ]
+	run "$AWL" --dry-run -d --perf-buffer -e "$SEQ"
+	[ "$status" -eq 0 ]
+	[ "$(count_lines 'call bpf_perf_event_output')" -ge 1 ]
+	[ "$(count_lines 'call bpf_ringbuf_output')" -eq 0 ]
+	AWL_OUTPUT=perf run "$AWL" --dry-run -d -e "$SEQ"
+	[ "$status" -eq 0 ]
+	[ "$(count_lines 'call bpf_perf_event_output')" -ge 1 ]
+	[ "$(count_lines 'call bpf_ringbuf_output')" -eq 0 ]
+}
+
+# Events of processes that run one after another, alternately on CPU 0
+# and CPU 1, come out in the order they happened: numbered 1..800 and
+# from both CPUs. awl's extra options are "$@".
+ordered_across_cpus() {
+	local wl=$BATS_TEST_TMPDIR/wlorder out=$BATS_TEST_TMPDIR/out pid i r
+	[ "$(getconf _NPROCESSORS_ONLN)" -ge 2 ] || skip "needs 2 CPUs"
+	cp "$WORKLOAD" "$wl"	# a comm of its own: other workloads may run
+	"$AWL" -q "$@" -o "$out" -e '
+		tracepoint:syscalls:sys_enter_getppid /comm == "wlorder"/ {
+			@seq++; printf("%d %d\n", @seq, cpu);
+		}
+		interval:ms:50 /@ready == 0/ { @ready = 1; printf("ready\n"); }' 3>&- &
+	pid=$!
+	for ((i = 0; i < 100; i++)); do
+		grep -q '^ready$' "$out" 2>/dev/null && break
+		sleep 0.1
+	done
+	for r in 1 2 3 4; do
+		taskset -c 0 "$wl" getppid 100
+		taskset -c 1 "$wl" getppid 100
+	done
+	sleep 0.3
+	kill -INT "$pid"
+	wait "$pid"
+	grep -E '^[0-9]+ [0-9]+$' "$out" | awk '
+		$1 != NR { print "line " NR ": seq " $1; bad = 1 }
+		{ cpus[$2]++ }
+		END {
+			if (NR != 800) { print NR " events, not 800"; bad = 1 }
+			if (cpus[0] != 400 || cpus[1] != 400) { print "cpu0 " cpus[0] ", cpu1 " cpus[1]; bad = 1 }
+			exit bad
+		}'
+}
+
+@test "ring buffer: events from different CPUs come out in the order they happened" {
+	require_root
+	ordered_across_cpus
+}
+
+@test "perf buffers: events from different CPUs come out in the order they happened" {
+	require_root
+	ordered_across_cpus --perf-buffer
+}
+
+@test "-u: each line is written as soon as its event arrives" {
+	require_root
+	local out=$BATS_TEST_TMPDIR/out pid i n=0
+	"$AWL" -q -u -e 'interval:ms:100 { @c++; printf("tick %d\n", @c); }' >"$out" 3>&- &
+	pid=$!
+	for ((i = 0; i < 50; i++)); do
+		n=$(grep -c '^tick' "$out" || true)
+		[ "$n" -ge 3 ] && break
+		sleep 0.1
+	done
+	# Seen while awl still runs, not only when it exits.
+	kill -0 "$pid"
+	kill -INT "$pid"
+	wait "$pid"
+	cat "$out"
+	[ "$n" -ge 3 ]
+	grep '^tick' "$out" | awk '$2 != NR { exit 1 }'
+	[ "$(tail -n 2 "$out" | head -n 1)" = "@c: $(grep -c '^tick' "$out")" ]
+}
+
+@test "-o FILE: all output goes to FILE, none to stdout" {
+	require_root
+	local f=$BATS_TEST_TMPDIR/awl.out
+	run timeout -k 5 30 "$AWL" -q -o "$f" -e "$SEQ END { printf(\"end\\n\"); }" -c "$WORKLOAD getppid 20"
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	cat "$f"
+	[ "$(grep -c '^seq [0-9]* workload$' "$f")" -eq 20 ]
+	[ "$(grep -c '^end$' "$f")" -eq 1 ]
+	[ "$(grep -c '^@seq: 20$' "$f")" -eq 1 ]
+}
+
+@test "-o FILE that cannot be written is an error (status 2)" {
+	require_root
+	run timeout -k 5 30 "$AWL" -q -o /nonexistent/dir/out -e 'BEGIN { printf("x\n"); }'
+	echo "$output"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"/nonexistent/dir/out"* ]]
+	[[ "$output" != x* ]]
+}
+
+# ---- lost events ----
+
+LOSSY='tracepoint:syscalls:sys_enter_getppid /pid == cpid/ { @n++; printf("event %d\n", @n); }
+END { printf("end\n"); }'
+
+# Runs LOSSY over 200000 getppid with a 1-page buffer, awl's stdout going
+# to a reader that sleeps 3 s first. awl's options are "$@"; its status
+# is in $status, its stderr in $err, its stdout in $BATS_TEST_TMPDIR/out.
+run_lossy() {
+	local out=$BATS_TEST_TMPDIR/out
+	AWL_BUFFER_PAGES=1 timeout -k 5 30 "$AWL" -q "$@" -e "$LOSSY" \
+		-c "$WORKLOAD getppid 200000" 2>"$BATS_TEST_TMPDIR/err" |
+		sh -c 'sleep 3; cat >"$0"' "$out"
+	status=${PIPESTATUS[0]}
+	err=$(cat "$BATS_TEST_TMPDIR/err")
+	echo "status $status; stderr: $err"
+	tail -n 3 "$out"
+}
+
+@test "ring buffer: events lost to a slow reader are reported, status 2" {
+	require_root
+	run_lossy
+	[ "$status" -eq 2 ]
+	[[ "$err" =~ (^|$'\n')"awl: "[0-9]+" events lost" ]]
+}
+
+@test "ring buffer: with -k, lost events are reported but the status is 0" {
+	require_root
+	run_lossy -k
+	[ "$status" -eq 0 ]
+	[[ "$err" =~ (^|$'\n')"awl: "[0-9]+" events lost" ]]
+	[ "$(grep -c '^end$' "$BATS_TEST_TMPDIR/out")" -eq 1 ]
+}
+
+@test "perf buffers: events lost to a slow reader are reported, status 2" {
+	require_root
+	run_lossy --perf-buffer
+	[ "$status" -eq 2 ]
+	[[ "$err" =~ (^|$'\n')"awl: "[0-9]+" events lost" ]]
+}
+
+@test "perf buffers: with -k, lost events are reported but the status is 0" {
+	require_root
+	run_lossy --perf-buffer -k
+	[ "$status" -eq 0 ]
+	[[ "$err" =~ (^|$'\n')"awl: "[0-9]+" events lost" ]]
+	[ "$(grep -c '^end$' "$BATS_TEST_TMPDIR/out")" -eq 1 ]
+}
+
+@test "the lost count is plausible: lost + printed = events" {
+	require_root
+	run_lossy -k
+	[ "$status" -eq 0 ]
+	local lost printed
+	lost=$(printf '%s\n' "$err" | sed -nE 's/^awl: ([0-9]+) events? lost.*/\1/p' | awk '{ s += $1 } END { print s }')
+	printed=$(grep -c '^event ' "$BATS_TEST_TMPDIR/out")
+	echo "lost $lost, printed $printed"
+	[ $((lost + printed)) -eq 200000 ]
+}
+
+# An external burst of 200000 getppid a second after awl starts, awl's
+# stdout going to a reader that sleeps 3 s first; a probe prints "late"
+# after 5 s. awl's options are "$@".
+run_lossy_then_late() {
+	local wl=$BATS_TEST_TMPDIR/wlburst out=$BATS_TEST_TMPDIR/out burst
+	cp "$WORKLOAD" "$wl"
+	"$wl" wait-getppid 1000 200000 3>&- &
+	burst=$!
+	AWL_BUFFER_PAGES=1 timeout -k 5 30 "$AWL" -q "$@" -e '
+		tracepoint:syscalls:sys_enter_getppid /comm == "wlburst"/ { printf("event\n"); }
+		interval:s:5 { printf("late\n"); exit(); }' 2>"$BATS_TEST_TMPDIR/err" |
+		sh -c 'sleep 3; cat >"$0"' "$out"
+	status=${PIPESTATUS[0]}
+	wait "$burst"
+	err=$(cat "$BATS_TEST_TMPDIR/err")
+	echo "status $status; stderr: $err"
+	tail -n 3 "$out"
+}
+
+@test "without -k, awl stops soon after losing events" {
+	require_root
+	run_lossy_then_late
+	[ "$status" -eq 2 ]
+	[[ "$err" =~ (^|$'\n')"awl: "[0-9]+" events lost" ]]
+	[ "$(grep -c '^late$' "$BATS_TEST_TMPDIR/out")" -eq 0 ]
+}
+
+@test "with -k, awl keeps tracing after losing events" {
+	require_root
+	run_lossy_then_late -k
+	[ "$status" -eq 0 ]
+	[[ "$err" =~ (^|$'\n')"awl: "[0-9]+" events lost" ]]
+	[ "$(grep -c '^late$' "$BATS_TEST_TMPDIR/out")" -eq 1 ]
+}
