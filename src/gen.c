@@ -767,7 +767,14 @@ static void gen_branch(struct gen *g, struct node *n, bool when, int label)
 /* A condition as a 0/1 value. */
 static int gen_bool(struct gen *g, struct node *n, struct val *out)
 {
-	int is_false = label_new(g), done = label_new(g);
+	int is_false, done, known = const_truth(n);
+
+	if (known >= 0) {
+		*out = val_imm(known, n->type);
+		return 0;
+	}
+	is_false = label_new(g);
+	done = label_new(g);
 
 	gen_branch(g, n, false, is_false);
 	*out = val_scalar(g, n->type);
@@ -1354,12 +1361,12 @@ static void gen_prologue(struct gen *g)
 		v->stack_off = stack_alloc(g, size);
 		emit_zero(g, v->stack_off, size);
 	}
-	/* -p PID (or the -c child): the probes of this program fire for that
-	 * process only. BEGIN and END are awl's own. */
-	if (g->bp->provider->ctx != CTX_NONE && (o->pid || o->cpid)) {
+	/* -p PID: probes that fire in a task's context fire for that process
+	 * only (timers fire in whatever task they interrupt: not those). */
+	if (g->bp->provider->in_task_context && o->pid) {
 		emit_call(g, HELPER_get_current_pid_tgid);
 		emit(g, ALU64_IMM(BPF_RSH, R0, 32));
-		emit_jump(g, JMP_IMM(BPF_JNE, R0, o->pid ? o->pid : o->cpid, 0), g->exit_label);
+		emit_jump(g, JMP_IMM(BPF_JNE, R0, o->pid, 0), g->exit_label);
 	}
 }
 

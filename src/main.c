@@ -333,7 +333,8 @@ static int compile_and_run(struct cmdline *cl)
 		setvbuf(out, NULL, _IONBF, 0);
 	status = load_unit(u);
 	if (!status) {
-		struct run_opts ro = { out, cl->quiet, cl->keep_going, cl->cmd ? &child : NULL };
+		struct run_opts ro = { out, cl->quiet, cl->keep_going, cl->cmd ? &child : NULL,
+				       cl->opts.pid };
 
 		status = run_unit(u, &ro);
 	}

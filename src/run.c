@@ -71,6 +71,11 @@ int child_spawn(struct child *c, const char *cmd)
 	pid_t pid;
 
 	memset(c, 0, sizeof(*c));
+	c->go_fd = c->exec_fd = -1;
+	if (!cmd[strspn(cmd, " \t\n")]) {
+		error_plain("-c needs a command to run");
+		return -1;
+	}
 	if (pipe2(go, O_CLOEXEC) || pipe2(exec_status, O_CLOEXEC)) {
 		error_plain("cannot start '%s': %s", cmd, strerror(errno));
 		return -1;
@@ -136,19 +141,41 @@ int child_release(struct child *c)
 	return 0;
 }
 
+/* A command still running when awl stops gets SIGTERM, and SIGKILL if
+ * it is still there a second later: awl never hangs on it. */
+#define CHILD_GRACE_MS 1000
+
 void child_stop(struct child *c)
 {
 	if (!c || !c->pid)
 		return;
-	if (c->go_fd >= 0 && c->go_fd != 0)
+	if (c->go_fd > 0)
 		close(c->go_fd);	/* a child never released exits on EOF */
-	if (!c->exited) {
+	c->go_fd = -1;
+	if (c->exited)
+		return;
+	if (waitpid(c->pid, &c->status, WNOHANG) == 0) {
+		kill(c->pid, SIGTERM);
+		for (int ms = 0; ms < CHILD_GRACE_MS; ms += 10) {
+			struct timespec ts = { 0, 10 * 1000000 };
+
+			if (waitpid(c->pid, &c->status, WNOHANG) != 0)
+				break;
+			nanosleep(&ts, NULL);
+		}
 		if (waitpid(c->pid, &c->status, WNOHANG) == 0) {
-			kill(c->pid, SIGTERM);
+			kill(c->pid, SIGKILL);
 			waitpid(c->pid, &c->status, 0);
 		}
-		c->exited = true;
 	}
+	c->exited = true;
+}
+
+/* -p PID: like bpftrace, stop once the traced process has exited. */
+static void check_traced_process(struct runner *r)
+{
+	if (r->ro->pid && kill(r->ro->pid, 0) < 0 && errno == ESRCH && r->stop == RUNNING)
+		r->stop = STOP_CHILD;
 }
 
 static void reap_child(struct runner *r)
@@ -250,15 +277,24 @@ static int handle_event(void *arg, const void *data, uint32_t size)
 	return 0;
 }
 
+static int drop_event(void *arg, const void *data, uint32_t size)
+{
+	return 0;
+}
+
+/* Prints what is left in the buffers; after exit(), drops it: nothing
+ * that happened after exit() is printed. */
 static void drain(struct runner *r)
 {
-	if (r->output && r->stop != STOP_EXIT)
-		output_consume(r->output, handle_event, r);
+	if (r->output)
+		output_consume(r->output, r->stop == STOP_EXIT ? drop_event : handle_event, r);
 	fflush(r->ro->out);
 }
 
-/* Records the programs could not send (buffer full), plus the perf
- * buffer's own count. */
+/* Records the programs could not send (buffer full). The programs count
+ * them as the helpers fail, in both modes; the perf buffer's own LOST
+ * records count the same drops again (and may arrive late), so they are
+ * not added. */
 static uint64_t lost_events(struct runner *r)
 {
 	struct unit *u = r->u;
@@ -273,7 +309,7 @@ static uint64_t lost_events(struct runner *r)
 		for (int i = 0; i < ncpu; i++)
 			total += vals[i];
 	free(vals);
-	return total + (r->output ? output_lost(r->output) : 0);
+	return total;
 }
 
 static void check_lost(struct runner *r)
@@ -358,6 +394,7 @@ static void event_loop(struct runner *r)
 		if (monotonic_ns() >= next_tick) {
 			check_lost(r);
 			reap_child(r);
+			check_traced_process(r);
 			next_tick = monotonic_ns() + TICK_MS * 1000000ull;
 		}
 	}

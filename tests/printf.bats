@@ -286,6 +286,20 @@ begin() {
 	[ "$output" = "-9223372036854775808" ]
 }
 
+@test "arith: compound assignments and ++/-- on variables" {
+	require_root
+	begin '$i = 0; $i++; ++$i; $i += 10; $i *= 2; $i -= 1; $i /= 5; $i %= 3; $i <<= 4; $i |= 1; $i ^= 3; $i &= 0xff; $i >>= 1; $j = $i--; printf("%d %d\n", $i, $j); exit();'
+	[ "$status" -eq 0 ]
+	[ "$output" = "8 9" ]
+}
+
+@test "arith: prefix and postfix ++/-- on a map return C's values" {
+	require_root
+	begin '@x = 5; $a = ++@x; $b = @x--; $c = @x++; printf("%d %d %d\n", $a, $b, $c); exit();'
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(printf '6 6 5\n@x: 6')" ]
+}
+
 @test "arith: ternary with integers and strings" {
 	require_root
 	begin '$a = (int64)(nsecs * 0) + 5; printf("%d %d %s %s\n", $a > 3 ? 10 : 20, $a < 3 ? 10 : 20, $a == 5 ? "yes" : "no", $a != 5 ? "yes" : "no"); exit();'

@@ -133,6 +133,34 @@ stops_cleanly_on() {
 	stops_cleanly_on HUP
 }
 
+# After SIGINT every event sent before the probes were detached is still
+# printed: as many tick lines as the map counted. awl's options are "$@".
+sigint_drains() {
+	start_awl -q "$@" -e 'interval:ms:20 { @t++; printf("tick %d\n", @t); }
+		interval:ms:50 /@r == 0/ { @r = 1; printf("ready\n"); }'
+	wait_for_line '^ready$'
+	sleep 0.5
+	kill -INT "$pid"
+	wait_awl 10
+	[ "$status" -eq 0 ]
+	local n
+	n=$(printf '%s\n' "$output" | sed -n 's/^@t: //p')
+	echo "@t: $n, tick lines: $(count_lines '^tick ')"
+	[ "$n" -ge 10 ]
+	[ "$(count_lines '^tick ')" -eq "$n" ]
+	[ "$(printf '%s\n' "$output" | grep '^tick ' | tail -n 1)" = "tick $n" ]
+}
+
+@test "SIGINT: every event sent before detaching is printed (ring buffer)" {
+	require_root
+	sigint_drains
+}
+
+@test "SIGINT: every event sent before detaching is printed (perf buffers)" {
+	require_root
+	sigint_drains --perf-buffer
+}
+
 @test "timeout -s INT 1 (Ctrl-C after a second): status 0, END and maps printed" {
 	require_root
 	local start end
@@ -255,6 +283,30 @@ stops_cleanly_on() {
 		sleep 0.1
 	done
 	! kill -0 "$child" 2>/dev/null
+}
+
+@test "SIGINT stops awl even when the -c command ignores SIGTERM" {
+	require_root
+	local child grandchild i start ms
+	start_awl -q -e 'tracepoint:syscalls:sys_enter_getppid { @calls = count(); } END { printf("end\n"); }' \
+		-c "trap '' TERM; $WORKLOAD sleep 20000"
+	for ((i = 0; i < 100; i++)); do
+		child=$(pgrep -P "$pid" || true)
+		grandchild=
+		[ -n "$child" ] && grandchild=$(pgrep -P "$child" -x workload || true)
+		[ -n "$grandchild" ] && break
+		sleep 0.1
+	done
+	[ -n "$grandchild" ]
+	start=$(date +%s%N)
+	kill -INT "$pid"
+	wait_awl 5 || true
+	ms=$((($(date +%s%N) - start) / 1000000))
+	kill -9 "$grandchild" "$child" 2>/dev/null || true
+	echo "$output (stopped after $ms ms)"
+	[ "$ms" -lt 3000 ]
+	[ "$status" -eq 0 ]
+	[ "$(count_lines '^end$')" -eq 1 ]
 }
 
 @test "exit() stops awl at once: status 0, END and maps printed" {

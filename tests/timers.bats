@@ -52,12 +52,14 @@ check_per_cpu() {
 	run timeout -k 5 20 "$AWL" -q -e '
 		BEGIN { printf("begin\n"); }
 		software:cpu-clock:100000 /@n < 5/ { @n++; printf("probe\n"); }
+		interval:ms:10 { printf("tick\n"); }
 		interval:ms:300 { exit(); }
 		END { printf("end\n"); }'
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[ "${lines[0]}" = begin ]
 	[ "$(count_lines '^probe$')" -ge 5 ]
+	[ "$(count_lines '^tick$')" -ge 10 ]
 	# The last printf line is END's; only maps follow.
 	[ "$(printf '%s\n' "$output" | grep -vE '^(@|$)' | tail -n 1)" = end ]
 	[ "$(count_lines '^end$')" -eq 1 ]
@@ -294,16 +296,34 @@ check_per_cpu() {
 	[ "${BASH_REMATCH[1]}" -ge 1 ]
 }
 
-@test "software:cs:1 fires system-wide; software:cs defaults to every 1000" {
+@test "software:cs:1 fires system-wide" {
 	require_root
+	# Something that switches: 20 short sleeps, meanwhile.
+	(for ((i = 0; i < 20; i++)); do "$WORKLOAD" sleep 20; done) 3>&- &
+	spinners+=($!)
 	run timeout -k 5 20 "$AWL" -q -e 'software:cs:1 { @cs = count(); } interval:ms:500 { exit(); }'
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[[ "$output" =~ @cs:\ ([0-9]+) ]]
-	[ "${BASH_REMATCH[1]}" -ge 5 ]
-	run "$AWL" --dry-run -d -e 'software:cs { @cs = count(); }'
-	[ "$status" -eq 0 ]
-	[ "$(count_lines '^-- program awl_software for software:context-switches:1000 ')" -eq 1 ]
+	[ "${BASH_REMATCH[1]}" -ge 10 ]
+}
+
+@test "software spellings compile, with bpftrace's default counts" {
+	local spec want
+	while read -r spec want; do
+		run "$AWL" --dry-run -d -e "$spec { @n = count(); }"
+		echo "$spec: $status"
+		[ "$status" -eq 0 ]
+		[ "$(count_lines "^-- program awl_software for $want ")" -eq 1 ]
+	done <<-EOF
+		software:cpu-clock:100000 software:cpu-clock:100000
+		software:page-faults:1 software:page-faults:1
+		software:context-switches:1 software:context-switches:1
+		software:cs software:context-switches:1000
+		software:faults software:page-faults:100
+		s:cpu software:cpu-clock:1000000
+		software:cpu-migrations software:cpu-migrations:1
+	EOF
 }
 
 @test "an unknown software event is an error listing the known ones" {

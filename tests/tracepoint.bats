@@ -246,21 +246,22 @@ load test_helper
 
 @test "tracepoint: -p PID counts only that process's calls" {
 	require_root
-	"$WORKLOAD" wait-getppid 1000 7 &
+	"$WORKLOAD" wait-getppid 1500 7 3>&- &
 	local target=$!
 	# another process calls getppid at the same time
-	"$WORKLOAD" wait-getppid 900 3000 &
+	"$WORKLOAD" wait-getppid 1400 3000 3>&- &
 	local other=$!
 	run timeout 20 "$AWL" -q -p "$target" -e 'tracepoint:syscalls:sys_enter_getppid { @[comm] = count(); }
 		tracepoint:syscalls:sys_enter_exit_group { exit(); }'
 	wait "$target" "$other"
+	echo "status $status: $output"
 	[ "$status" -eq 0 ]
 	[ "$output" = "@[workload]: 7" ]
 }
 
 @test "tracepoint: -p PID: awl stops when the process exits (as bpftrace does)" {
 	require_root
-	"$WORKLOAD" wait-getppid 700 3 &
+	"$WORKLOAD" wait-getppid 1500 3 3>&- &
 	local target=$!
 	run timeout 20 "$AWL" -q -p "$target" -e 'tracepoint:syscalls:sys_enter_getppid { @ = count(); }'
 	wait "$target"

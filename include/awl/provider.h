@@ -20,6 +20,7 @@ struct provider {
 	uint32_t prog_type;		/* BPF_PROG_TYPE_* */
 	enum ctx_kind ctx;
 	bool run_by_loader;		/* BEGIN/END: test-run, never attached */
+	bool in_task_context;		/* fires in the task that caused it: -p filters it */
 	/* Expands one spec (rest is what follows "name:", or "" for BEGIN)
 	 * into attach points with unit_add_ap(); reports its own errors. */
 	int (*expand)(struct unit *u, struct probe *p, const struct probe_spec *spec,

@@ -20,6 +20,7 @@ struct run_opts {
 	bool quiet;		/* -q: no "Attaching" line */
 	bool keep_going;	/* -k: lost events are only reported */
 	struct child *child;
+	pid_t pid;		/* -p: stop when this process is gone */
 };
 
 /* Forks the -c command, held until child_release(). 0 or -1. */

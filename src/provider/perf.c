@@ -117,6 +117,16 @@ static int interval_expand(struct unit *u, struct probe *p, const struct probe_s
 	return 0;
 }
 
+static bool cpu_is_online(int cpu)
+{
+	int cpus[MAX_CPUS], n = cpus_online(cpus, MAX_CPUS);
+
+	for (int i = 0; i < n; i++)
+		if (cpus[i] == cpu)
+			return true;
+	return false;
+}
+
 static int profile_expand(struct unit *u, struct probe *p, const struct probe_spec *spec,
 			  const char *rest)
 {
@@ -143,6 +153,10 @@ static int profile_expand(struct unit *u, struct probe *p, const struct probe_sp
 	}
 	if (!ok) {
 		error_at(spec->loc, "expected profile:UNIT:N with UNIT one of hz, s, ms, us, ns (e.g. profile:hz:99), or ply's profile:99hz and profile:CPU:99hz");
+		return -1;
+	}
+	if (cpu >= 0 && !cpu_is_online(cpu)) {
+		error_at(spec->loc, "there is no CPU %d online here (see /sys/devices/system/cpu/online)", cpu);
 		return -1;
 	}
 	if (!strcmp(unit, "hz"))
@@ -289,6 +303,7 @@ const struct provider provider_interval = {
 };
 
 const struct provider provider_profile = {
+	.in_task_context = true,
 	.name = "profile",
 	.aliases = profile_aliases,
 	.prog_type = BPF_PROG_TYPE_PERF_EVENT,
@@ -299,6 +314,7 @@ const struct provider provider_profile = {
 };
 
 const struct provider provider_software = {
+	.in_task_context = true,
 	.name = "software",
 	.aliases = software_aliases,
 	.prog_type = BPF_PROG_TYPE_PERF_EVENT,

@@ -188,6 +188,7 @@ static int tp_list(const char *glob, bool verbose, FILE *out)
 static const char *const aliases[] = { "t", NULL };
 
 const struct provider provider_tracepoint = {
+	.in_task_context = true,
 	.name = "tracepoint",
 	.aliases = aliases,
 	.prog_type = BPF_PROG_TYPE_TRACEPOINT,
