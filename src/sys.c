@@ -222,14 +222,22 @@ uint32_t kernel_version(void)
 {
 	static uint32_t version;
 	struct utsname u;
-	unsigned a = 0, b = 0, c = 0;
+	unsigned long a = 0, b = 0, c = 0;
+	char *p;
 
 	if (version)
 		return version;
-	if (uname(&u) == 0)
-		sscanf(u.release, "%u.%u.%u", &a, &b, &c);
+	/* strtoul, not sscanf: scanf would pull float parsing into a static
+	 * binary for nothing */
+	if (uname(&u) == 0) {
+		a = strtoul(u.release, &p, 10);
+		if (*p == '.')
+			b = strtoul(p + 1, &p, 10);
+		if (*p == '.')
+			c = strtoul(p + 1, &p, 10);
+	}
 	/* KERNEL_VERSION() clamps the sublevel at 255 since 4.9.256. */
-	version = (a << 16) + (b << 8) + MIN(c, 255u);
+	version = (uint32_t)((a << 16) + (b << 8) + MIN(c, 255ul));
 	return version;
 }
 
