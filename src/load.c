@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "awl/compat.h"
+#include "awl/gen.h"
 #include "awl/insn.h"
 #include "awl/load.h"
 #include "awl/provider.h"
@@ -77,6 +78,7 @@ int load_prepare(struct unit *u)
 {
 	const struct awl_opts *o = u->opts;
 	uint32_t pages;
+	int scratch = 0;
 
 	switch (o->output) {
 	case OUTPUT_RINGBUF:
@@ -103,6 +105,11 @@ int load_prepare(struct unit *u)
 					    (uint32_t)cpus_possible(), 0);
 	u->output_pages = pages;
 	u->lost_kmap = unit_add_kmap(u, "awl_lost", BPF_MAP_TYPE_PERCPU_ARRAY, 4, 8, 1, 0);
+	for (int i = 0; i < u->nevents; i++)
+		scratch = MAX(scratch, u->events[i]->size > MAX_STACK_EVENT ? u->events[i]->size : 0);
+	if (scratch)
+		u->scratch_kmap = unit_add_kmap(u, "awl_scratch", BPF_MAP_TYPE_PERCPU_ARRAY, 4,
+						(uint32_t)scratch, 1, 0);
 	return 0;
 }
 

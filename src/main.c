@@ -280,6 +280,7 @@ static int compile_and_run(struct cmdline *cl)
 	struct unit *u = NULL;
 	struct child child = { 0 };
 	FILE *out = stdout;
+	sigset_t stop_signals;
 	int status = load_source(cl, &src, &text);
 
 	if (status)
@@ -331,6 +332,7 @@ static int compile_and_run(struct cmdline *cl)
 	}
 	if (cl->unbuffered)
 		setvbuf(out, NULL, _IONBF, 0);
+	block_stop_signals(&stop_signals);
 	status = load_unit(u);
 	if (!status) {
 		struct run_opts ro = { out, cl->quiet, cl->keep_going, cl->cmd ? &child : NULL,

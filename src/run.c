@@ -72,6 +72,7 @@ int child_spawn(struct child *c, const char *cmd)
 
 	memset(c, 0, sizeof(*c));
 	c->go_fd = c->exec_fd = -1;
+	sigprocmask(SIG_SETMASK, NULL, &c->child_mask);
 	if (!cmd[strspn(cmd, " \t\n")]) {
 		error_plain("-c needs a command to run");
 		return -1;
@@ -92,6 +93,7 @@ int child_spawn(struct child *c, const char *cmd)
 
 		close(go[1]);
 		close(exec_status[0]);
+		sigprocmask(SIG_SETMASK, &c->child_mask, NULL);
 		/* Wait until every probe is attached; EOF means awl gave up. */
 		if (read(go[0], &buf, 1) != 1)
 			_exit(127);
@@ -339,11 +341,8 @@ static void handle_signal(struct runner *r)
 	}
 }
 
-static int setup_loop(struct runner *r, sigset_t *mask)
+void block_stop_signals(sigset_t *mask)
 {
-	struct epoll_event ev = { .events = EPOLLIN };
-	struct unit *u = r->u;
-
 	sigemptyset(mask);
 	sigaddset(mask, SIGINT);
 	sigaddset(mask, SIGTERM);
@@ -351,6 +350,16 @@ static int setup_loop(struct runner *r, sigset_t *mask)
 	sigaddset(mask, SIGCHLD);
 	sigaddset(mask, SIGPIPE);
 	sigprocmask(SIG_BLOCK, mask, NULL);
+}
+
+static int setup_loop(struct runner *r, sigset_t *mask)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+	struct unit *u = r->u;
+
+	/* Blocked since before loading (main): a signal that came while
+	 * attaching is waiting in the signalfd. */
+	block_stop_signals(mask);
 	r->sigfd = signalfd(-1, mask, SFD_NONBLOCK | SFD_CLOEXEC);
 	r->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (r->sigfd < 0 || r->epfd < 0) {
@@ -445,6 +454,9 @@ int run_unit(struct unit *u, const struct run_opts *ro)
 out_detach:
 	detach_all(u);
 	drain(&r);
+	/* an exit() met in that drain stopped it: drop what followed */
+	if (r.stop == STOP_EXIT)
+		drain(&r);
 	if (status == 0 && r.stop != STOP_ERROR && u->has_end) {
 		enum stop_reason why = r.stop;
 
@@ -474,6 +486,7 @@ out:
 		close(r.sigfd);
 	child_stop(ro->child);
 	release_all(u);
-	sigprocmask(SIG_UNBLOCK, &mask, NULL);
+	/* Signals stay blocked: one more Ctrl-C while awl finishes must not
+	 * kill it with its work half done. */
 	return status;
 }

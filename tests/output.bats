@@ -104,6 +104,34 @@ ordered_across_cpus() {
 	ordered_across_cpus --perf-buffer
 }
 
+# Records of two sizes through a one-page buffer: many wrap around its
+# end. Every line printed is whole and in order (some may be lost: -k).
+wrapped_records_intact() {
+	AWL_BUFFER_PAGES=1 run timeout -k 5 30 "$AWL" -q -k "$@" -e '
+		tracepoint:syscalls:sys_enter_getppid /pid == cpid/ {
+			@n++;
+			if (@n % 3 == 0) { printf("%d %s\n", @n, comm); }
+			else { printf("%d %s %s %d\n", @n, comm, comm, @n * 7); }
+		}' -c "$WORKLOAD getppid 20000"
+	[ "$status" -eq 0 ]
+	printf '%s\n' "$output" | grep -vE '^(@n: 20000|awl: [0-9]+ events? lost.*|)$' | awk '
+		$1 !~ /^[0-9]+$/ || $1 <= prev { print "out of order or garbled at line " NR ": " $0; bad = 1 }
+		$1 % 3 == 0 && (NF != 2 || $2 != "workload") { print "garbled: " $0; bad = 1 }
+		$1 % 3 != 0 && (NF != 4 || $2 != "workload" || $3 != "workload" || $4 != $1 * 7) { print "garbled: " $0; bad = 1 }
+		{ prev = $1; n++ }
+		END { print n " lines"; if (n < 1000) bad = 1; exit bad }'
+}
+
+@test "ring buffer: records that wrap around the buffer come out whole" {
+	require_root
+	wrapped_records_intact
+}
+
+@test "perf buffers: records that wrap around the buffer come out whole" {
+	require_root
+	wrapped_records_intact --perf-buffer
+}
+
 @test "-u: each line is written as soon as its event arrives" {
 	require_root
 	local out=$BATS_TEST_TMPDIR/out pid i n=0

@@ -17,7 +17,7 @@ END { printf("end\n"); }'
 start_awl() {
 	out=$BATS_TEST_TMPDIR/out
 	err=$BATS_TEST_TMPDIR/err
-	"$AWL" "$@" >"$out" 2>"$err" &
+	"$AWL" "$@" >"$out" 2>"$err" 3>&- &
 	pid=$!
 }
 
@@ -185,6 +185,40 @@ sigint_drains() {
 	kill -INT "$pid" 2>/dev/null || true
 	wait_awl 10
 	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(count_lines '^end$')" -eq 1 ]
+	[ "$(count_lines '^@ticks: [0-9]+$')" -eq 1 ]
+}
+
+@test "a second SIGINT during a slow stop does not kill awl: status 0" {
+	require_root
+	local tpid i child grandchild
+	out=$BATS_TEST_TMPDIR/out
+	# Under timeout, SIGINT has its default action (a background job of a
+	# script ignores it), as in a terminal. Stopping takes about a second:
+	# the -c command ignores SIGTERM and is killed after a grace period.
+	timeout -k 5 30 "$AWL" -q -e 'interval:ms:100 { @ticks++; } END { printf("end\n"); }' \
+		-c "trap '' TERM; $WORKLOAD sleep 20000" >"$out" 3>&- &
+	tpid=$!
+	for ((i = 0; i < 100; i++)); do
+		pid=$(pgrep -P "$tpid" -x awl || true)
+		child=
+		[ -n "$pid" ] && child=$(pgrep -P "$pid" || true)
+		grandchild=
+		[ -n "$child" ] && grandchild=$(pgrep -P "$child" -x workload || true)
+		[ -n "$grandchild" ] && break
+		sleep 0.1
+	done
+	[ -n "$grandchild" ]
+	sleep 0.5
+	kill -INT "$pid"
+	sleep 0.4
+	kill -INT "$pid" 2>/dev/null || true
+	status=0
+	wait "$tpid" || status=$?
+	kill -9 "$grandchild" "$child" 2>/dev/null || true
+	output=$(cat "$out")
+	echo "status $status: $output"
 	[ "$status" -eq 0 ]
 	[ "$(count_lines '^end$')" -eq 1 ]
 	[ "$(count_lines '^@ticks: [0-9]+$')" -eq 1 ]

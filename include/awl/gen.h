@@ -16,6 +16,8 @@
 
 #define CTX_REG R6
 #define BPF_STACK_SIZE 512
+/* Larger event records go to a per-CPU scratch map, not the stack. */
+#define MAX_STACK_EVENT 192
 
 enum val_kind { V_NONE, V_IMM, V_REG, V_STACK };
 
@@ -101,11 +103,10 @@ void gen_map_lookup_or_init(struct gen *g, int kmap, int key_off, int fail);
  * stack; as_str reads a NUL-terminated string. */
 void gen_probe_read(struct gen *g, int dst_off, int size, int src_reg, enum addr_space as,
 		    bool as_str);
-/* The record of event ev: header filled in; returns its stack offset. */
-int gen_event_begin(struct gen *g, int ev);
-/* Sends the record at r10 + off (size bytes) to user space, counting it
- * as lost when the buffer is full. */
-void gen_event_send(struct gen *g, int off, int size);
+/* Builds the record of event ev from the values of args (one per
+ * argument of the event) and sends it to user space, counting it as
+ * lost when the buffer is full. */
+int gen_event(struct gen *g, int ev, struct node **args);
 
 void gen_error(struct gen *g, struct loc loc, const char *fmt, ...) PRINTF_LIKE(3, 4);
 

@@ -4,6 +4,7 @@
 #define AWL_RUN_H
 
 #include <stdio.h>
+#include <signal.h>
 #include <sys/types.h>
 #include "awl/unit.h"
 
@@ -13,6 +14,7 @@ struct child {
 	int exec_fd;		/* the child's exec error, or EOF on success */
 	bool exited;
 	int status;
+	sigset_t child_mask;	/* the signal mask the command starts with */
 };
 
 struct run_opts {
@@ -29,6 +31,10 @@ int child_spawn(struct child *c, const char *cmd);
 int child_release(struct child *c);
 /* SIGTERM to a child still running, and reaps it. */
 void child_stop(struct child *c);
+
+/* Blocks the signals that stop awl; the event loop takes them from a
+ * signalfd. Called before loading so none is lost or fatal meanwhile. */
+void block_stop_signals(sigset_t *mask);
 
 /* Returns the exit status of awl. */
 int run_unit(struct unit *u, const struct run_opts *ro);

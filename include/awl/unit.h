@@ -128,6 +128,7 @@ struct unit {
 	int lost_kmap;		/* per-CPU count of records that could not be sent */
 	int zero_kmap;		/* one zeroed value, to initialise large map values */
 	int stack_kmap;		/* stack traces; -1: none */
+	int scratch_kmap;	/* per-CPU room for records too large for the stack */
 	bool ringbuf;		/* output through the ring buffer (else perf) */
 	bool user_str_helpers;	/* probe_read_{user,kernel}_str exist (5.5+) */
 	int zero_size;

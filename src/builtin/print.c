@@ -218,34 +218,22 @@ static struct type *check_map_event(struct checker *c, struct node *call)
 }
 
 /* The record: header, then each argument at its offset. */
-static int gen_event(struct gen *g, struct node *call, struct val *out)
+static int gen_send_event(struct gen *g, struct node *call, struct val *out)
 {
 	const struct event_desc *ev = g->u->events[call->event];
-	int off = gen_event_begin(g, call->event);
 	int first = ev->kind == EV_PRINTF || ev->kind == EV_SYSTEM ? 1 : 0;
 
 	*out = (struct val){ .kind = V_NONE, .type = &type_none };
-	for (int i = 0; i < ev->nargs; i++) {
-		struct val v;
-		int mark = g->stack;
-
-		if (gen_expr(g, call->kids[first + i], &v))
-			return -1;
-		gen_store(g, FP, off + ev->args[i].offset, &v, ev->args[i].type);
-		val_free(g, &v);
-		g->stack = mark;
-	}
-	gen_event_send(g, off, ev->size);
-	return 0;
+	return gen_event(g, call->event, call->kids + first);
 }
 
 const struct func funcs_print[] = {
-	{ "printf", 1, 32, F_STMT, check_printf, gen_event },
-	{ "print", 1, 32, F_STMT, check_print, gen_event },
-	{ "exit", 0, 1, F_STMT, check_exit, gen_event },
-	{ "time", 0, 1, F_STMT, check_time, gen_event },
-	{ "system", 1, 32, F_STMT | F_UNSAFE, check_system, gen_event },
-	{ "clear", 1, 1, F_STMT, check_map_event, gen_event },
-	{ "zero", 1, 1, F_STMT, check_map_event, gen_event },
+	{ "printf", 1, 32, F_STMT, check_printf, gen_send_event },
+	{ "print", 1, 32, F_STMT, check_print, gen_send_event },
+	{ "exit", 0, 1, F_STMT, check_exit, gen_send_event },
+	{ "time", 0, 1, F_STMT, check_time, gen_send_event },
+	{ "system", 1, 32, F_STMT | F_UNSAFE, check_system, gen_send_event },
+	{ "clear", 1, 1, F_STMT, check_map_event, gen_send_event },
+	{ "zero", 1, 1, F_STMT, check_map_event, gen_send_event },
 	{ NULL, 0, 0, 0, NULL, NULL },
 };
