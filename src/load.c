@@ -93,6 +93,9 @@ int load_prepare(struct unit *u)
 	u->user_str_helpers = o->dry_run ||
 			      kernel_has_helper(BPF_PROG_TYPE_TRACEPOINT, HELPER_probe_read_user_str);
 	u->start_ns = monotonic_ns();
+	if (u->uses_kstack)
+		u->stack_kmap = unit_add_kmap(u, "awl_stacks", BPF_MAP_TYPE_STACK_TRACE, 4,
+					      KSTACK_DEPTH * 8, o->map_entries, 0);
 	if (!u->nevents)
 		return 0;
 	pages = pow2_at_least(o->output_pages ? o->output_pages :

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "awl/ksym.h"
 #include "awl/report.h"
 #include "awl/sys.h"
 
@@ -96,15 +97,42 @@ static void render_probe(struct strbuf *sb, struct unit *u, const struct type *t
 
 /* Hook for kstack: v is a stack id in u->stack_kmap. Until stacks are
  * read and symbolized, the id prints as a number. */
+/* A stack id from bpf_get_stackid(): the frames, one per line,
+ * indented as bpftrace prints them. */
 static void symbolize_kstack(struct strbuf *sb, struct unit *u, const struct type *t, uint64_t v)
 {
-	render_hex(sb, u, t, v);
+	uint64_t frames[KSTACK_DEPTH];
+	uint32_t id = (uint32_t)v;
+
+	memset(frames, 0, sizeof(frames));
+	/* A negative id: no kernel stack (a sample taken in user mode). */
+	if ((int64_t)v < 0 || u->stack_kmap < 0 ||
+	    bpf_map_lookup(u->kmaps[u->stack_kmap].fd, &id, frames)) {
+		sb_putc(sb, '\n');
+		return;
+	}
+	sb_putc(sb, '\n');
+	for (int i = 0; i < KSTACK_DEPTH && frames[i]; i++) {
+		uint64_t off;
+		const char *name = ksym_lookup(frames[i], &off);
+
+		if (name)
+			sb_printf(sb, "        %s+%llu\n", name, (unsigned long long)off);
+		else
+			sb_printf(sb, "        0x%llx\n", (unsigned long long)frames[i]);
+	}
 }
 
 /* Hook for ksym(): a kernel address, printed raw until symbols are read. */
 static void symbolize_ksym(struct strbuf *sb, struct unit *u, const struct type *t, uint64_t v)
 {
-	render_hex(sb, u, t, v);
+	uint64_t off;
+	const char *name = ksym_lookup(v, &off);
+
+	if (name)
+		sb_puts(sb, name);
+	else
+		render_hex(sb, u, t, v);
 }
 
 static render_int_fn *const int_renderers[] = {

@@ -72,6 +72,9 @@ struct event_desc {
 	int64_t top, div;	/* print(@m, top, div) */
 };
 
+/* Frames kept of a kernel stack (the kernel's PERF_MAX_STACK_DEPTH). */
+#define KSTACK_DEPTH 127
+
 /* Every record starts with this; ts orders perf-buffer records across
  * CPUs and is 0 in ring buffer records (which are already in order). */
 #define EVENT_HDR_SIZE 16
@@ -135,6 +138,7 @@ struct unit {
 	uint32_t output_pages;	/* ring buffer pages, or perf pages per CPU */
 	uint64_t start_ns;	/* CLOCK_MONOTONIC at start: `elapsed` */
 	bool has_end;
+	bool uses_kstack;	/* a stack trace map is needed */
 	int exit_code;
 };
 

@@ -258,7 +258,16 @@ static int gen_addr_space(struct gen *g, struct node *call, struct val *out)
 	return 0;
 }
 
+/* ksym(addr): a kernel address, printed as the symbol it falls in. */
+static struct type *check_ksym(struct checker *c, struct node *call)
+{
+	if (!check_int_arg(c, call->kids[0], "the address", true))
+		return NULL;
+	return type_int_fmt(8, false, FMT_KSYM);
+}
+
 const struct func funcs_str[] = {
+	{ "ksym", 1, 1, 0, check_ksym, gen_addr_space },
 	{ "str", 1, 2, 0, check_str, gen_str },
 	{ "dyn", 1, 1, 0, check_str, gen_str },	/* ply: __data_loc strings */
 	{ "strncmp", 3, 3, 0, check_strncmp, gen_strncmp },
