@@ -432,35 +432,59 @@ void gen_probe_read(struct gen *g, int dst_off, int size, int src_reg, enum addr
 
 /* ---- events ---- */
 
-/* Where a record is built: on the stack, or (when it would not fit
- * beside the probe's other values) in awl's per-CPU scratch map. */
-struct record {
-	bool in_map;
-	struct val ptr;		/* in_map: the scratch value's address */
-	int off;		/* on the stack: its offset */
-};
-
 /* The register to address the record with (r10, or the pointer in
  * scratch, which must not be r1 or r5: gen_store uses those). */
-static int record_base(struct gen *g, const struct record *rec, int scratch)
+int record_base(struct gen *g, const struct record *rec, int scratch)
 {
 	return rec->in_map ? val_load(g, &rec->ptr, scratch) : FP;
 }
 
-static void send_record(struct gen *g, const struct record *rec, int size)
+int gen_record_begin(struct gen *g, int ev, struct record *rec, int fail)
+{
+	const struct event_desc *e = g->u->events[ev];
+	int base;
+
+	memset(rec, 0, sizeof(*rec));
+	rec->in_map = e->size > MAX_STACK_EVENT;
+	rec->size = e->size;
+	if (rec->in_map) {
+		int key = stack_alloc(g, 8);
+
+		emit(g, ST_MEM(BPF_DW, FP, (int16_t)key, 0));
+		map_call_setup(g, g->u->scratch_kmap, key);
+		emit_call(g, HELPER_map_lookup_elem);
+		emit_jump(g, JMP_IMM(BPF_JEQ, R0, 0, 0), fail);
+		rec->ptr = val_scalar(g, &type_u64);
+		val_store_reg(g, &rec->ptr, R0);
+	} else {
+		rec->off = stack_alloc(g, e->size);
+	}
+	/* header: the event's id, and the time for ordering perf buffers */
+	if (!g->u->ringbuf)
+		emit_call(g, HELPER_ktime_get_ns);
+	base = record_base(g, rec, R1);
+	emit(g, ST_MEM(BPF_DW, base, (int16_t)rec->off, ev));
+	if (g->u->ringbuf)
+		emit(g, ST_MEM(BPF_DW, base, (int16_t)(rec->off + 8), 0));
+	else
+		emit(g, STX_MEM(BPF_DW, base, R0, (int16_t)(rec->off + 8)));
+	return 0;
+}
+
+void gen_record_send(struct gen *g, struct record *rec)
 {
 	int sent = label_new(g), key, data = g->u->ringbuf ? R2 : R4;
 
 	if (g->u->ringbuf) {
 		emit_ld_map(g, R1, g->u->out_kmap);
-		emit(g, MOV64_IMM(R3, size));
+		emit(g, MOV64_IMM(R3, rec->size));
 		emit(g, MOV64_IMM(R4, 0));
 	} else {
 		emit(g, MOV64_REG(R1, CTX_REG));
 		emit_ld_map(g, R2, g->u->out_kmap);
 		/* BPF_F_CURRENT_CPU is 0xffffffff: a 32-bit move zero-extends. */
 		emit(g, INSN(BPF_ALU | BPF_MOV | BPF_K, R3, 0, 0, -1));
-		emit(g, MOV64_IMM(R5, size));
+		emit(g, MOV64_IMM(R5, rec->size));
 	}
 	if (rec->in_map) {
 		emit(g, MOV64_REG(data, record_base(g, rec, data)));
@@ -479,49 +503,29 @@ static void send_record(struct gen *g, const struct record *rec, int size)
 	emit(g, ALU64_IMM(BPF_ADD, R1, 1));
 	emit(g, STX_MEM(BPF_DW, R0, R1, 0));
 	label_place(g, sent);
+	val_free(g, &rec->ptr);
 }
 
 int gen_event(struct gen *g, int ev, struct node **args)
 {
 	const struct event_desc *e = g->u->events[ev];
-	struct record rec = { .in_map = e->size > MAX_STACK_EVENT };
-	int done = label_new(g), base;
+	struct record rec;
+	int done = label_new(g);
 
-	if (rec.in_map) {
-		int key = stack_alloc(g, 8);
-
-		emit(g, ST_MEM(BPF_DW, FP, (int16_t)key, 0));
-		map_call_setup(g, g->u->scratch_kmap, key);
-		emit_call(g, HELPER_map_lookup_elem);
-		emit_jump(g, JMP_IMM(BPF_JEQ, R0, 0, 0), done);
-		rec.ptr = val_scalar(g, &type_u64);
-		val_store_reg(g, &rec.ptr, R0);
-	} else {
-		rec.off = stack_alloc(g, e->size);
-	}
-	/* header: the event's id, and the time for ordering perf buffers */
-	if (!g->u->ringbuf)
-		emit_call(g, HELPER_ktime_get_ns);
-	base = record_base(g, &rec, R1);
-	emit(g, ST_MEM(BPF_DW, base, (int16_t)rec.off, ev));
-	if (g->u->ringbuf)
-		emit(g, ST_MEM(BPF_DW, base, (int16_t)(rec.off + 8), 0));
-	else
-		emit(g, STX_MEM(BPF_DW, base, R0, (int16_t)(rec.off + 8)));
+	gen_record_begin(g, ev, &rec, done);
 	for (int i = 0; i < e->nargs; i++) {
 		struct val v;
 		int mark = g->stack;
 
 		if (gen_expr(g, args[i], &v))
 			return -1;
-		base = record_base(g, &rec, R0);
-		gen_store(g, base, rec.off + e->args[i].offset, &v, e->args[i].type);
+		gen_store(g, record_base(g, &rec, R0), rec.off + e->args[i].offset, &v,
+			  e->args[i].type);
 		val_free(g, &v);
 		g->stack = mark;
 	}
-	send_record(g, &rec, e->size);
+	gen_record_send(g, &rec);
 	label_place(g, done);
-	val_free(g, &rec.ptr);
 	return 0;
 }
 

@@ -222,6 +222,23 @@ static void run_system(struct runner *r, const struct event_desc *ev, const uint
 	free(cmd);
 }
 
+/* join(): a count, then that many NUL-padded strings. */
+static void print_join(FILE *out, const struct event_desc *ev, const uint8_t *rec, int str_size)
+{
+	int slot = ALIGN_UP(str_size, 8);
+	uint64_t n;
+
+	memcpy(&n, rec + EVENT_HDR_SIZE, sizeof(n));
+	for (uint64_t i = 0; i < n && i < JOIN_MAX_ARGS; i++) {
+		const char *s = (const char *)rec + EVENT_HDR_SIZE + 8 + i * (uint64_t)slot;
+
+		if (i)
+			fputs(ev->fmt->pieces[0].text, out);
+		fprintf(out, "%.*s", (int)strnlen(s, (size_t)slot), s);
+	}
+	fputc('\n', out);
+}
+
 static int handle_event(void *arg, const void *data, uint32_t size)
 {
 	struct runner *r = arg;
@@ -265,6 +282,9 @@ static int handle_event(void *arg, const void *data, uint32_t size)
 		break;
 	case EV_SYSTEM:
 		run_system(r, ev, rec);
+		break;
+	case EV_JOIN:
+		print_join(out, ev, rec, r->u->opts->str_size);
 		break;
 	case EV_EXIT:
 		if (ev->nargs) {

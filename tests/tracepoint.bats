@@ -306,3 +306,19 @@ load test_helper
 	[[ "$output" == *"no field 'cout'"* ]]
 	[[ "$output" == *"'count'"* ]]
 }
+
+@test "join(args.argv) prints execve's arguments (execsnoop)" {
+	require_root
+	run timeout 20 "$AWL" -q -e 'tracepoint:syscalls:sys_enter_execve /pid == cpid/ { join(args.argv); }' \
+		-c "$WORKLOAD getppid 1 two three"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$WORKLOAD getppid 1 two three" ]
+}
+
+@test "join() with a separator, and at most 16 arguments" {
+	require_root
+	run timeout 20 "$AWL" -q --perf-buffer -e 'tracepoint:syscalls:sys_enter_execve /pid == cpid/ { join(args->argv, ","); }' \
+		-c "$WORKLOAD exit 0 a b c d e f g h i j k l m n o p q r s t"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$WORKLOAD,exit,0,a,b,c,d,e,f,g,h,i,j,k,l,m" ]
+}

@@ -108,6 +108,21 @@ void gen_probe_read(struct gen *g, int dst_off, int size, int src_reg, enum addr
  * lost when the buffer is full. */
 int gen_event(struct gen *g, int ev, struct node **args);
 
+/* The same in steps, for records filled in other ways (join()): where
+ * the record is built, on the stack or in the per-CPU scratch map. */
+struct record {
+	bool in_map;
+	struct val ptr;		/* in_map: the record's address */
+	int off;		/* offset from the base register */
+	int size;
+};
+/* Writes the header; jumps to fail if there is no room. */
+int gen_record_begin(struct gen *g, int ev, struct record *rec, int fail);
+/* The register addressing the record (scratch, if it must be loaded:
+ * not r1 or r5, which gen_store uses). */
+int record_base(struct gen *g, const struct record *rec, int scratch);
+void gen_record_send(struct gen *g, struct record *rec);
+
 void gen_error(struct gen *g, struct loc loc, const char *fmt, ...) PRINTF_LIKE(3, 4);
 
 /* Generates the unit's programs; 0 or -1 after reporting errors. */

@@ -51,7 +51,7 @@ struct kmap {
 /* Something a program sends to user space: a printf, an exit, ... */
 enum event_kind {
 	EV_PRINTF, EV_PRINT, EV_PRINT_MAP, EV_CLEAR, EV_ZERO, EV_EXIT,
-	EV_TIME, EV_SYSTEM,
+	EV_TIME, EV_SYSTEM, EV_JOIN,
 };
 
 struct event_arg {
@@ -74,6 +74,9 @@ struct event_desc {
 
 /* Frames kept of a kernel stack (the kernel's PERF_MAX_STACK_DEPTH). */
 #define KSTACK_DEPTH 127
+
+/* join(argv): at most this many strings, after a u64 count. */
+#define JOIN_MAX_ARGS 16
 
 /* Every record starts with this; ts orders perf-buffer records across
  * CPUs and is 0 in ring buffer records (which are already in order). */

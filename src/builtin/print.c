@@ -6,6 +6,7 @@
 
 #include "awl/builtin.h"
 #include "awl/fmt.h"
+#include "awl/compat.h"
 #include "awl/gen.h"
 
 static struct event_desc *event_new(enum event_kind kind, struct loc loc)
@@ -227,7 +228,76 @@ static int gen_send_event(struct gen *g, struct node *call, struct val *out)
 	return gen_event(g, call->event, call->kids + first);
 }
 
+/* join(argv[, sep]): the strings of a NULL-terminated array of string
+ * pointers (execve's argv), on one line. The record holds a count and
+ * JOIN_MAX_ARGS string slots; the separator stays in user space. */
+static struct type *check_join(struct checker *c, struct node *call)
+{
+	struct event_desc *ev = event_new(EV_JOIN, call->loc);
+
+	if (!check_int_arg(c, call->kids[0], "join()'s array", true)) {
+		discard_event(ev);
+		return NULL;
+	}
+	if (call->nkids == 2 && call->kids[1]->kind != N_STR) {
+		cerror(c, call->kids[1]->loc, "join()'s separator must be a string literal");
+		discard_event(ev);
+		return NULL;
+	}
+	if (!c->quiet) {
+		struct fmt *sep = xcalloc(1, sizeof(*sep));
+		struct fmt_piece piece = { xstrdup(call->nkids == 2 ? call->kids[1]->str : " "), 0, 0, 0 };
+
+		VEC_PUSH(sep->pieces, sep->npieces, sep->cappieces, piece);
+		ev->fmt = sep;
+	}
+	ev->size = EVENT_HDR_SIZE + 8 + JOIN_MAX_ARGS * ALIGN_UP(c->u->opts->str_size, 8);
+	return finish_event(c, call, ev);
+}
+
+static int gen_join(struct gen *g, struct node *call, struct val *out)
+{
+	struct node *arr = call->kids[0];
+	enum addr_space as = arr->type->kind == TY_PTR ? arr->type->as : AS_KERNEL;
+	int slot = ALIGN_UP(g->u->opts->str_size, 8), word = g->arch->word_size;
+	int no_room = label_new(g), end = label_new(g), tmp, base;
+	struct record rec;
+	struct val a;
+
+	*out = (struct val){ .kind = V_NONE, .type = &type_none };
+	if (gen_scalar(g, arr, &a))
+		return -1;
+	tmp = stack_alloc(g, 8);
+	gen_record_begin(g, call->event, &rec, no_room);
+	base = record_base(g, &rec, R0);
+	emit(g, ST_MEM(BPF_DW, base, (int16_t)(rec.off + EVENT_HDR_SIZE), 0));
+	for (int i = 0; i < JOIN_MAX_ARGS; i++) {
+		int str_off = rec.off + EVENT_HDR_SIZE + 8 + i * slot;
+
+		/* the i-th pointer (a word of the target), or the end */
+		emit(g, ST_MEM(BPF_DW, FP, (int16_t)tmp, 0));
+		emit(g, MOV64_REG(R3, val_load(g, &a, R3)));
+		emit(g, ALU64_IMM(BPF_ADD, R3, i * word));
+		gen_probe_read(g, tmp, word, R3, as, false);
+		emit(g, LDX_MEM(BPF_DW, R3, FP, (int16_t)tmp));
+		emit_jump(g, JMP_IMM(BPF_JEQ, R3, 0, 0), end);
+		emit(g, MOV64_REG(R1, record_base(g, &rec, R0)));
+		emit(g, ALU64_IMM(BPF_ADD, R1, str_off));
+		emit(g, MOV64_IMM(R2, slot));
+		emit_call(g, !g->u->user_str_helpers ? HELPER_probe_read_str :
+			  as == AS_USER ? HELPER_probe_read_user_str : HELPER_probe_read_kernel_str);
+		base = record_base(g, &rec, R0);
+		emit(g, ST_MEM(BPF_DW, base, (int16_t)(rec.off + EVENT_HDR_SIZE), i + 1));
+	}
+	label_place(g, end);
+	gen_record_send(g, &rec);
+	label_place(g, no_room);
+	val_free(g, &a);
+	return 0;
+}
+
 const struct func funcs_print[] = {
+	{ "join", 1, 2, F_STMT, check_join, gen_join },
 	{ "printf", 1, 32, F_STMT, check_printf, gen_send_event },
 	{ "print", 1, 32, F_STMT, check_print, gen_send_event },
 	{ "exit", 0, 1, F_STMT, check_exit, gen_send_event },
