@@ -346,6 +346,7 @@ out:
 		fclose(out);
 	unit_free(u);
 	program_free(prog);
+	types_free_all();
 	free(text);
 	return status;
 }

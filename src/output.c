@@ -334,7 +334,8 @@ static int perf_consume(struct output *o, output_fn fn, void *arg)
 	o->nrecs = 0;
 	for (int i = 0; i < o->ncpus; i++)
 		perf_scan(o, i);
-	qsort(o->recs, (size_t)o->nrecs, sizeof(*o->recs), record_cmp);
+	if (o->nrecs > 1)
+		qsort(o->recs, (size_t)o->nrecs, sizeof(*o->recs), record_cmp);
 	while (n < o->nrecs && !stop) {
 		struct record *r = &o->recs[n++];
 		struct perf_cpu *c = &o->cpus[r->cpu];

@@ -1,5 +1,6 @@
 /* Types: construction, comparison, sizes and names. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "awl/type.h"
@@ -14,14 +15,33 @@ struct type type_s16 = { .kind = TY_INT, .size = 2, .is_signed = true };
 struct type type_s32 = { .kind = TY_INT, .size = 4, .is_signed = true };
 struct type type_s64 = { .kind = TY_INT, .size = 8, .is_signed = true };
 
-/* Types are small and never freed one by one: they are kept in a list
- * and released with the process (the compiler runs once). */
+/* Types are shared freely between nodes, maps and events, so they are
+ * not owned by any one of them: every type made is on this list, and
+ * all are freed together when awl is done with them. */
+static struct type *all_types;
+
 struct type *type_new(enum type_kind kind)
 {
 	struct type *t = xcalloc(1, sizeof(*t));
 
 	t->kind = kind;
+	t->next_made = all_types;
+	all_types = t;
 	return t;
+}
+
+void types_free_all(void)
+{
+	while (all_types) {
+		struct type *t = all_types;
+
+		all_types = t->next_made;
+		for (int i = 0; i < t->nfields; i++)
+			free(t->fields[i].name);
+		free(t->fields);
+		free(t->name);
+		free(t);
+	}
 }
 
 struct type *type_int(int size, bool is_signed)

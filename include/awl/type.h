@@ -57,13 +57,16 @@ struct type {
 	char *name;		/* STRUCT: tracepoint name, for messages */
 	enum agg_kind agg;
 	int64_t lh_min, lh_max, lh_step;	/* AGG_LHIST */
+	struct type *next_made;	/* every type made, for types_free_all() */
 };
 
 extern struct type type_none;
 extern struct type type_u8, type_u16, type_u32, type_u64;
 extern struct type type_s8, type_s16, type_s32, type_s64;
 
+/* A new type, owned by the list of all types (fields and name too). */
 struct type *type_new(enum type_kind kind);
+void types_free_all(void);
 struct type *type_int(int size, bool is_signed);
 struct type *type_int_fmt(int size, bool is_signed, enum int_fmt fmt);
 struct type *type_str(int size);
