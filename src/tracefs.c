@@ -582,12 +582,8 @@ struct type *tp_format_parse(const char *text, int word_size, bool user_ptrs, lo
 	}
 	if (id)
 		*id = id_seen;
-	if (!in_format) {
-		free(t->fields);
-		free(t->name);
-		free(t);
-		return NULL;
-	}
+	if (!in_format)
+		return NULL;	/* t is freed with all types (types_free_all) */
 	t->size = last_end;
 	return t;
 }
