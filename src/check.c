@@ -616,73 +616,58 @@ static struct type *check_incdec(struct checker *c, struct node *n)
 	return check_lvalue_int(c, n->a, n->op == TOK_INC ? "++" : "--");
 }
 
+static struct type *check_int(struct checker *c, struct node *n)
+{
+	/* folded constants keep the type they were computed with */
+	return n->cast_type ? n->cast_type : &type_s64;
+}
+
+static struct type *check_str_literal(struct checker *c, struct node *n)
+{
+	return type_str((int)n->len + 1);
+}
+
+static struct type *check_var(struct checker *c, struct node *n)
+{
+	struct var_sym *v = var_lookup(c->probe, n->name);
+
+	if (!v) {
+		cerror(c, n->loc, "variable $%s is used before it is assigned", n->name);
+		return NULL;
+	}
+	n->var = v;
+	return v->type;
+}
+
+static struct type *check_call_value(struct checker *c, struct node *n)
+{
+	struct type *t = check_call(c, n);
+
+	if (t && n->func && (n->func->flags & F_AGG) && !n->target) {
+		cerror(c, n->loc, "%s() must be assigned to a map, e.g. @x = %s(...)",
+		       n->name, n->name);
+		return NULL;
+	}
+	return t;
+}
+
+/* The checker of each kind of expression. */
+static struct type *(*const expr_checkers[])(struct checker *, struct node *) = {
+	[N_INT] = check_int, [N_STR] = check_str_literal, [N_IDENT] = check_ident,
+	[N_VAR] = check_var, [N_MAP] = check_map_read, [N_CALL] = check_call_value,
+	[N_BINOP] = check_binop, [N_UNOP] = check_unop, [N_TERNARY] = check_ternary,
+	[N_CAST] = check_cast, [N_FIELD] = check_field, [N_INDEX] = check_index,
+	[N_TUPLE] = check_tuple, [N_INCDEC] = check_incdec,
+};
+
 struct type *check_expr(struct checker *c, struct node *n)
 {
-	struct type *t = NULL;
-
-	switch (n->kind) {
-	case N_INT:
-		/* folded constants keep the type they were computed with */
-		t = n->cast_type ? n->cast_type : &type_s64;
-		break;
-	case N_STR:
-		t = type_str((int)n->len + 1);
-		break;
-	case N_IDENT:
-		t = check_ident(c, n);
-		break;
-	case N_VAR: {
-		struct var_sym *v = var_lookup(c->probe, n->name);
-
-		if (!v) {
-			cerror(c, n->loc, "variable $%s is used before it is assigned", n->name);
-			return NULL;
-		}
-		n->var = v;
-		t = v->type;
-		break;
-	}
-	case N_MAP:
-		t = check_map_read(c, n);
-		break;
-	case N_CALL:
-		t = check_call(c, n);
-		if (t && n->func && (n->func->flags & F_AGG) && !n->target) {
-			cerror(c, n->loc, "%s() must be assigned to a map, e.g. @x = %s(...)",
-			       n->name, n->name);
-			return NULL;
-		}
-		break;
-	case N_BINOP:
-		t = check_binop(c, n);
-		break;
-	case N_UNOP:
-		t = check_unop(c, n);
-		break;
-	case N_TERNARY:
-		t = check_ternary(c, n);
-		break;
-	case N_CAST:
-		t = check_cast(c, n);
-		break;
-	case N_FIELD:
-		t = check_field(c, n);
-		break;
-	case N_INDEX:
-		t = check_index(c, n);
-		break;
-	case N_TUPLE:
-		t = check_tuple(c, n);
-		break;
-	case N_INCDEC:
-		t = check_incdec(c, n);
-		break;
-	default:
+	if ((size_t)n->kind >= ARRAY_SIZE(expr_checkers) || !expr_checkers[n->kind]) {
 		cerror(c, n->loc, "a statement is not an expression");
 		return NULL;
 	}
-	n->type = t;
-	return t;
+	n->type = expr_checkers[n->kind](c, n);
+	return n->type;
 }
 
 static void check_stmt(struct checker *c, struct node *n);

@@ -1177,50 +1177,47 @@ static int gen_incdec(struct gen *g, struct node *n, struct val *out)
 			     type_is_signed(n->a->type), &one, out, n->num == 0);
 }
 
+static int gen_int(struct gen *g, struct node *n, struct val *out)
+{
+	*out = val_imm(n->num, n->type);
+	return 0;
+}
+
+static int gen_str(struct gen *g, struct node *n, struct val *out)
+{
+	gen_str_literal(g, n->str, n->len, n->type->size, out);
+	return 0;
+}
+
+static int gen_builtin(struct gen *g, struct node *n, struct val *out)
+{
+	return n->builtin->gen(g, n, out);
+}
+
+static int gen_call(struct gen *g, struct node *n, struct val *out)
+{
+	return n->func->gen(g, n, out);
+}
+
+/* The generator of each kind of expression. */
+static int (*const expr_generators[])(struct gen *, struct node *, struct val *) = {
+	[N_INT] = gen_int, [N_STR] = gen_str, [N_IDENT] = gen_builtin, [N_VAR] = gen_var,
+	[N_MAP] = gen_map_read, [N_CALL] = gen_call, [N_BINOP] = gen_binop,
+	[N_UNOP] = gen_unop, [N_TERNARY] = gen_ternary, [N_CAST] = gen_cast,
+	[N_FIELD] = gen_field, [N_INDEX] = gen_index, [N_TUPLE] = gen_tuple,
+	[N_INCDEC] = gen_incdec,
+};
+
 int gen_expr(struct gen *g, struct node *n, struct val *out)
 {
 	memset(out, 0, sizeof(*out));
 	if (g->failed)
 		return -1;
-	switch (n->kind) {
-	case N_INT:
-		*out = val_imm(n->num, n->type);
-		return 0;
-	case N_STR:
-		gen_str_literal(g, n->str, n->len, type_storage_size(n->type) > 0 ? n->type->size : 8, out);
-		return 0;
-	case N_IDENT:
-		return n->builtin->gen(g, n, out);
-	case N_VAR:
-		return gen_var(g, n, out);
-	case N_MAP:
-		return gen_map_read(g, n, out);
-	case N_CALL:
-		if (!n->func->gen) {
-			gen_error(g, n->loc, "%s() has no value", n->name);
-			return -1;
-		}
-		return n->func->gen(g, n, out);
-	case N_BINOP:
-		return gen_binop(g, n, out);
-	case N_UNOP:
-		return gen_unop(g, n, out);
-	case N_TERNARY:
-		return gen_ternary(g, n, out);
-	case N_CAST:
-		return gen_cast(g, n, out);
-	case N_FIELD:
-		return gen_field(g, n, out);
-	case N_INDEX:
-		return gen_index(g, n, out);
-	case N_TUPLE:
-		return gen_tuple(g, n, out);
-	case N_INCDEC:
-		return gen_incdec(g, n, out);
-	default:
+	if ((size_t)n->kind >= ARRAY_SIZE(expr_generators) || !expr_generators[n->kind]) {
 		gen_error(g, n->loc, "internal error: cannot generate this expression");
 		return -1;
 	}
+	return expr_generators[n->kind](g, n, out);
 }
 
 /* ---- statements ---- */

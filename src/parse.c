@@ -582,6 +582,23 @@ fail:
 	return NULL;
 }
 
+/* keyword (expr) { block }: expr in a, block in b. */
+static struct node *parse_paren_block(struct parser *ps, enum node_kind kind, const char *keyword,
+				      const char *what)
+{
+	struct node *n = node_new(kind, tok(ps)->loc);
+	char after_kw[48], after_expr[48];
+
+	snprintf(after_kw, sizeof(after_kw), "after %s", keyword);
+	snprintf(after_expr, sizeof(after_expr), "after %s", what);
+	next(ps);
+	if (expect(ps, TOK_LPAREN, after_kw) && (n->a = parse_expr(ps)) &&
+	    expect(ps, TOK_RPAREN, after_expr) && (n->b = parse_block(ps)))
+		return n;
+	node_free(n);
+	return NULL;
+}
+
 static struct node *parse_stmt_inner(struct parser *ps)
 {
 	struct token t = *tok(ps);
@@ -604,29 +621,17 @@ static struct node *parse_stmt_inner(struct parser *ps)
 	case TOK_DELETE:
 		return parse_delete(ps);
 	case TOK_UNROLL:
-		next(ps);
-		n = node_new(N_UNROLL, t.loc);
-		if (!expect(ps, TOK_LPAREN, "after 'unroll'"))
-			goto fail;
-		n->b = parse_expr(ps);
-		if (!n->b || !expect(ps, TOK_RPAREN, "after the unroll count"))
-			goto fail;
-		n->a = parse_block(ps);
-		if (!n->a)
-			goto fail;
+		/* unroll (count) { body }: count in b, body in a */
+		n = parse_paren_block(ps, N_UNROLL, "'unroll'", "the unroll count");
+		if (n) {
+			struct node *count = n->a;
+
+			n->a = n->b;
+			n->b = count;
+		}
 		return n;
 	case TOK_WHILE:
-		next(ps);
-		n = node_new(N_WHILE, t.loc);
-		if (!expect(ps, TOK_LPAREN, "after 'while'"))
-			goto fail;
-		n->a = parse_expr(ps);
-		if (!n->a || !expect(ps, TOK_RPAREN, "after the condition"))
-			goto fail;
-		n->b = parse_block(ps);
-		if (!n->b)
-			goto fail;
-		return n;
+		return parse_paren_block(ps, N_WHILE, "'while'", "the condition");
 	default:
 		break;
 	}

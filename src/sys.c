@@ -87,18 +87,9 @@ int bpf_prog_load(uint32_t type, const char *name, const struct bpf_insn *insns,
 	return fd;
 }
 
-int bpf_map_lookup(int fd, const void *key, void *value)
-{
-	union bpf_attr attr;
-
-	memset(&attr, 0, sizeof(attr));
-	attr.map_fd = (uint32_t)fd;
-	attr.key = ptr_to_u64(key);
-	attr.value = ptr_to_u64(value);
-	return sys_bpf(BPF_MAP_LOOKUP_ELEM, &attr);
-}
-
-int bpf_map_update(int fd, const void *key, const void *value, uint64_t flags)
+/* The element commands share one layout: value and next_key are one
+ * field of the attr union. */
+static int map_elem_op(int cmd, int fd, const void *key, const void *value, uint64_t flags)
 {
 	union bpf_attr attr;
 
@@ -107,28 +98,27 @@ int bpf_map_update(int fd, const void *key, const void *value, uint64_t flags)
 	attr.key = ptr_to_u64(key);
 	attr.value = ptr_to_u64(value);
 	attr.flags = flags;
-	return sys_bpf(BPF_MAP_UPDATE_ELEM, &attr);
+	return sys_bpf(cmd, &attr);
+}
+
+int bpf_map_lookup(int fd, const void *key, void *value)
+{
+	return map_elem_op(BPF_MAP_LOOKUP_ELEM, fd, key, value, 0);
+}
+
+int bpf_map_update(int fd, const void *key, const void *value, uint64_t flags)
+{
+	return map_elem_op(BPF_MAP_UPDATE_ELEM, fd, key, value, flags);
 }
 
 int bpf_map_delete(int fd, const void *key)
 {
-	union bpf_attr attr;
-
-	memset(&attr, 0, sizeof(attr));
-	attr.map_fd = (uint32_t)fd;
-	attr.key = ptr_to_u64(key);
-	return sys_bpf(BPF_MAP_DELETE_ELEM, &attr);
+	return map_elem_op(BPF_MAP_DELETE_ELEM, fd, key, NULL, 0);
 }
 
 int bpf_map_next_key(int fd, const void *key, void *next_key)
 {
-	union bpf_attr attr;
-
-	memset(&attr, 0, sizeof(attr));
-	attr.map_fd = (uint32_t)fd;
-	attr.key = ptr_to_u64(key);
-	attr.next_key = ptr_to_u64(next_key);
-	return sys_bpf(BPF_MAP_GET_NEXT_KEY, &attr);
+	return map_elem_op(BPF_MAP_GET_NEXT_KEY, fd, key, next_key, 0);
 }
 
 int bpf_link_perf_event(int prog_fd, int perf_fd)
