@@ -43,6 +43,20 @@ int arch_reg_offset(const struct arch *arch, const char *name)
 	return -1;
 }
 
+int arch_arg_offset(const struct arch *arch, int n)
+{
+	return n >= 0 && n < arch->narg_regs ? arch_reg_offset(arch, arch->arg_regs[n]) : -1;
+}
+
+void arch_dump(const struct arch *arch, FILE *out)
+{
+	fprintf(out, "arch %s\ntype %s\nheader %s\nsize %d\n", arch->name,
+		arch->uapi_struct ? arch->uapi_struct : "-", arch->uapi_header ? arch->uapi_header : "-",
+		arch->pt_regs_size);
+	for (const struct arch_reg *r = arch->regs; r->name; r++)
+		fprintf(out, "reg %s %d %s\n", r->name, r->offset, r->uapi ? r->uapi : "-");
+}
+
 void arch_list(FILE *out)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(arches); i++)

@@ -50,14 +50,12 @@ void explain_perf_error(const struct attach_point *ap, int err)
 	}
 }
 
-int attach_perf_event(struct attach_point *ap, struct perf_event_attr *attr, int cpu)
+int try_attach_perf_event(struct attach_point *ap, struct perf_event_attr *attr, int pid, int cpu)
 {
-	int fd = sys_perf_event_open(attr, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC), link;
+	int fd = sys_perf_event_open(attr, pid, cpu, -1, PERF_FLAG_FD_CLOEXEC), link;
 
-	if (fd < 0) {
-		explain_perf_error(ap, fd);
-		return -1;
-	}
+	if (fd < 0)
+		return fd;
 	ap_add_fd(ap, fd);
 	link = bpf_link_perf_event(ap->prog->fd, fd);
 	if (link >= 0) {
@@ -65,13 +63,22 @@ int attach_perf_event(struct attach_point *ap, struct perf_event_attr *attr, int
 		ap->linked = true;
 	} else if (ioctl(fd, PERF_EVENT_IOC_SET_BPF, ap->prog->fd) < 0) {
 		explain_perf_error(ap, -errno);
-		return -1;
+		return -EALREADY;	/* explained */
 	}
 	if (ioctl(fd, PERF_EVENT_IOC_ENABLE, 0) < 0) {
 		explain_perf_error(ap, -errno);
-		return -1;
+		return -EALREADY;
 	}
 	return 0;
+}
+
+int attach_perf_event(struct attach_point *ap, struct perf_event_attr *attr, int pid, int cpu)
+{
+	int err = try_attach_perf_event(ap, attr, pid, cpu);
+
+	if (err && err != -EALREADY)
+		explain_perf_error(ap, err);
+	return err ? -1 : 0;
 }
 
 int attach_all(struct unit *u)

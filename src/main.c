@@ -47,6 +47,7 @@ static const char usage_text[] =
 	"  --arch ARCH     generate code for ARCH (with --dry-run)\n"
 	"  --perf-buffer   send events through perf buffers, not the ring buffer\n"
 	"  --unsafe        allow system() and signal()\n"
+	"  --dump-arch     print the arch's registers and pt_regs offsets\n"
 	"  -V, --version   print the version\n"
 	"  -h, --help      this help\n"
 	"\n"
@@ -54,7 +55,7 @@ static const char usage_text[] =
 	"AWL_MAP_SIZE=N, AWL_TRACEFS=DIR\n";
 
 enum {
-	OPT_ARCH = 256, OPT_UNSAFE, OPT_PERF_BUFFER, OPT_RINGBUF,
+	OPT_ARCH = 256, OPT_UNSAFE, OPT_PERF_BUFFER, OPT_RINGBUF, OPT_DUMP_ARCH,
 };
 
 static const struct option long_opts[] = {
@@ -67,6 +68,7 @@ static const struct option long_opts[] = {
 	{ "unsafe", no_argument, NULL, OPT_UNSAFE },
 	{ "perf-buffer", no_argument, NULL, OPT_PERF_BUFFER },
 	{ "ring-buffer", no_argument, NULL, OPT_RINGBUF },
+	{ "dump-arch", no_argument, NULL, OPT_DUMP_ARCH },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -75,7 +77,7 @@ struct cmdline {
 	const char *program;	/* -e */
 	const char *cmd;	/* -c */
 	const char *outfile;	/* -o */
-	bool list, verbose, quiet, keep_going, unbuffered, selftest;
+	bool list, verbose, quiet, keep_going, unbuffered, selftest, dump_arch;
 	char **rest;
 	int nrest;
 };
@@ -161,6 +163,7 @@ static int parse_cmdline(int argc, char **argv, struct cmdline *cl)
 		case OPT_UNSAFE: cl->opts.unsafe = true; break;
 		case OPT_PERF_BUFFER: cl->opts.output = OUTPUT_PERFBUF; break;
 		case OPT_RINGBUF: cl->opts.output = OUTPUT_RINGBUF; break;
+		case OPT_DUMP_ARCH: cl->dump_arch = true; break;
 		default:
 			fputs(usage_text, stderr);
 			return 2;
@@ -168,7 +171,8 @@ static int parse_cmdline(int argc, char **argv, struct cmdline *cl)
 	}
 	cl->rest = argv + optind;
 	cl->nrest = argc - optind;
-	if (cl->opts.arch && cl->opts.arch != arch_native() && !cl->opts.dry_run && !cl->list) {
+	if (cl->opts.arch && cl->opts.arch != arch_native() && !cl->opts.dry_run && !cl->list &&
+	    !cl->dump_arch) {
 		error_plain("--arch %s generates code for another machine: use it with --dry-run",
 			    cl->opts.arch->name);
 		return 2;
@@ -362,6 +366,10 @@ int main(int argc, char **argv)
 		return status < 0 ? 0 : status;
 	if (cl.selftest)
 		return selftest(stdout);
+	if (cl.dump_arch) {
+		arch_dump(cl.opts.arch, stdout);
+		return 0;
+	}
 	if (cl.list) {
 		return provider_list_all(cl.nrest ? cl.rest[0] : NULL, cl.verbose, stdout) ? 2 : 0;
 	}

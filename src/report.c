@@ -95,8 +95,15 @@ static void render_probe(struct strbuf *sb, struct unit *u, const struct type *t
 		render_unsigned(sb, u, t, v);
 }
 
-/* Hook for kstack: v is a stack id in u->stack_kmap. Until stacks are
- * read and symbolized, the id prints as a number. */
+/* `func` holds an index into the attach points too. */
+static void render_func(struct strbuf *sb, struct unit *u, const struct type *t, uint64_t v)
+{
+	if (u && v < (uint64_t)u->naps && u->aps[v] && u->aps[v]->func)
+		sb_puts(sb, u->aps[v]->func);
+	else
+		render_probe(sb, u, t, v);
+}
+
 /* A stack id from bpf_get_stackid(): the frames, one per line,
  * indented as bpftrace prints them. */
 static void symbolize_kstack(struct strbuf *sb, struct unit *u, const struct type *t, uint64_t v)
@@ -139,6 +146,7 @@ static render_int_fn *const int_renderers[] = {
 	[FMT_DEC] = render_dec,
 	[FMT_HEX] = render_hex,
 	[FMT_PROBE] = render_probe,
+	[FMT_FUNC] = render_func,
 	[FMT_KSTACK] = symbolize_kstack,
 	[FMT_KSYM] = symbolize_ksym,
 	[FMT_CGROUP] = render_unsigned,

@@ -77,6 +77,9 @@ void unit_free(struct unit *u)
 		free(ap->name);
 		free(ap->tp_cat);
 		free(ap->tp_event);
+		free(ap->func);
+		free(ap->path);
+		free(ap->event_name);
 		free(ap);
 	}
 	free(u->aps);

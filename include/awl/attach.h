@@ -15,9 +15,12 @@ void detach_all(struct unit *u);
 /* Closes every perf event: slow for tracepoints (a grace period each),
  * so done last, after the output is out. */
 void release_all(struct unit *u);
-/* Opens a perf event on cpu (pid -1), attaches ap's program to it and
- * enables it. Explains failures; returns 0 or -1. */
-int attach_perf_event(struct attach_point *ap, struct perf_event_attr *attr, int cpu);
+/* Opens a perf event for pid on cpu (-1: any), attaches ap's program
+ * to it and enables it. Explains failures; returns 0 or -1. */
+int attach_perf_event(struct attach_point *ap, struct perf_event_attr *attr, int pid, int cpu);
+/* The same, but returns -errno of perf_event_open() without a message,
+ * for callers with a better explanation of their own. */
+int try_attach_perf_event(struct attach_point *ap, struct perf_event_attr *attr, int pid, int cpu);
 /* Says why a perf_event_open() for ap failed, and what to do. */
 void explain_perf_error(const struct attach_point *ap, int err);
 

@@ -10,7 +10,7 @@ struct gen;
 struct val;
 
 struct builtin {
-	const char *name;
+	const char *name;	/* ends in '#' for a numbered family: arg0, arg1, ... */
 	/* Types the identifier in this probe; NULL after an error. */
 	struct type *(*check)(struct checker *c, struct node *n);
 	int (*gen)(struct gen *g, struct node *n, struct val *out);
@@ -35,6 +35,7 @@ const struct func *func_find(const char *name);
 
 /* The tables, one per theme (NULL-named entry last). */
 extern const struct builtin builtins_proc[], builtins_ctx[];
-extern const struct func funcs_agg[], funcs_print[], funcs_str[], funcs_proc[], funcs_map[];
+extern const struct func funcs_agg[], funcs_print[], funcs_str[], funcs_proc[], funcs_map[],
+	funcs_ctx[];
 
 #endif

@@ -12,6 +12,8 @@ enum ctx_kind {
 	CTX_NONE,	/* BEGIN/END: run by the loader, no context */
 	CTX_TRACEPOINT,	/* the tracepoint's record: args.field */
 	CTX_PERF_EVENT,	/* struct bpf_perf_event_data: pt_regs first */
+	CTX_PT_REGS,	/* kprobes and uprobes: the probed task's pt_regs */
+	CTX_BTF_ARGS,	/* fentry/fexit: the arguments, one u64 each, then retval */
 };
 
 struct provider {
@@ -21,6 +23,8 @@ struct provider {
 	enum ctx_kind ctx;
 	bool run_by_loader;		/* BEGIN/END: test-run, never attached */
 	bool in_task_context;		/* fires in the task that caused it: -p filters it */
+	bool is_return;			/* at a function's return: retval, no arguments */
+	enum addr_space mem;		/* where the probed code's pointers point */
 	/* Expands one spec (rest is what follows "name:", or "" for BEGIN)
 	 * into attach points with unit_add_ap(); reports its own errors. */
 	int (*expand)(struct unit *u, struct probe *p, const struct probe_spec *spec,
@@ -34,7 +38,8 @@ struct provider {
 };
 
 extern const struct provider provider_begin, provider_end, provider_tracepoint,
-	provider_interval, provider_profile, provider_software;
+	provider_interval, provider_profile, provider_software, provider_kprobe,
+	provider_kretprobe;
 
 /* By the part of a spec before its first ':' (or all of it). */
 const struct provider *provider_find(const char *name);

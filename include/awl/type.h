@@ -27,6 +27,7 @@ enum int_fmt {
 	FMT_KSTACK,	/* stack id: prints the kernel stack */
 	FMT_KSYM,	/* kernel address: prints the symbol */
 	FMT_CGROUP,
+	FMT_FUNC,	/* index into the probe table: prints the probed function */
 };
 
 enum addr_space { AS_NONE, AS_KERNEL, AS_USER };

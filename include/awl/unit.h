@@ -90,7 +90,16 @@ struct attach_point {
 	int index;		/* in unit.aps: the value of `probe` */
 	char *tp_cat, *tp_event;	/* tracepoint */
 	long tp_id;
-	struct type *tp_args;	/* TY_STRUCT of the tracepoint's fields */
+	struct type *tp_args;	/* TY_STRUCT of args: a tracepoint's record, or
+				 * fentry's arguments (one u64 slot each) */
+	char *func;		/* the probed function, printed by `func` */
+	char *path;		/* uprobe: the binary or library */
+	uint64_t offset;	/* uprobe: file offset; kprobe: offset into func */
+	bool compat32;		/* uprobe of a 32-bit process under a 64-bit kernel */
+	int btf_id;		/* fentry/fexit: the function's BTF id */
+	int nargs;		/* fentry/fexit: arguments before retval */
+	struct type *ret_type;	/* fexit: retval's type */
+	char *event_name;	/* kprobe/uprobe through tracefs: to remove */
 	uint32_t perf_type;	/* perf events: interval, profile, software */
 	uint64_t perf_config;
 	uint64_t period;	/* sample period, or frequency if use_freq */

@@ -246,10 +246,10 @@ static int perf_attach(struct unit *u, struct attach_point *ap)
 	else
 		attr.sample_period = ap->period;
 	if (ap->cpu >= 0)
-		return attach_perf_event(ap, &attr, ap->cpu);
+		return attach_perf_event(ap, &attr, -1, ap->cpu);
 	n = cpus_online(cpus, MAX_CPUS);
 	for (int i = 0; i < n; i++)
-		if (attach_perf_event(ap, &attr, cpus[i]))
+		if (attach_perf_event(ap, &attr, -1, cpus[i]))
 			return -1;
 	return 0;
 }

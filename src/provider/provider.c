@@ -6,7 +6,7 @@
 
 static const struct provider *const providers[] = {
 	&provider_begin, &provider_end, &provider_tracepoint, &provider_interval,
-	&provider_profile, &provider_software,
+	&provider_profile, &provider_software, &provider_kprobe, &provider_kretprobe,
 };
 
 const struct provider *provider_find(const char *name)
@@ -24,7 +24,7 @@ const struct provider *provider_find(const char *name)
 }
 
 static const char *const planned[] = {
-	"kprobe", "k", "kretprobe", "kr", "uprobe", "u", "uretprobe", "ur", "usdt", "U",
+	"uprobe", "u", "uretprobe", "ur", "usdt", "U",
 	"fentry", "f", "kfunc", "fexit", "fr", "kretfunc", "hardware", "h", "watchpoint", "w",
 	"rawtracepoint", "rt", "iter", "it",
 };

@@ -125,7 +125,7 @@ static int tp_attach(struct unit *u, struct attach_point *ap)
 	attr.sample_period = 1;
 	attr.wakeup_events = 1;
 	/* A tracepoint's programs run on every CPU: one event is enough. */
-	return attach_perf_event(ap, &attr, 0);
+	return attach_perf_event(ap, &attr, -1, 0);
 }
 
 static void print_fields(const struct type *args, FILE *out)
