@@ -527,6 +527,10 @@ static void put_type(const struct btf *b, uint32_t id, struct strbuf *sb, int de
 	case BTF_KIND_FUNC_PROTO:
 		put_signature(b, t, "", sb, depth);
 		break;
+	case BTF_KIND_ARRAY:	/* pointed to: "u16[16] *" reads well enough */
+		put_type(b, ((const struct btf_array *)(t + 1))->type, sb, depth + 1);
+		sb_printf(sb, "[%u]", ((const struct btf_array *)(t + 1))->nelems);
+		break;
 	case BTF_KIND_STRUCT:
 	case BTF_KIND_UNION:
 	case BTF_KIND_FWD:

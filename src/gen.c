@@ -987,6 +987,10 @@ static int gen_ctx_field(struct gen *g, struct node *n, struct val *out)
 	if (type_is_scalar(f->type)) {
 		int size = f->type->kind == TY_PTR ? g->arch->word_size : f->type->size;
 
+		/* fentry's arguments are u64 slots, read whole (the verifier
+		 * wants 8-byte loads there) and cut to their type */
+		if (g->bp->provider->ctx == CTX_BTF_ARGS)
+			size = 8;
 		*out = val_scalar(g, f->type);
 		emit(g, LDX_MEM(size_code(size), R1, CTX_REG, (int16_t)f->offset));
 		emit_extend(g, R1, f->type);
@@ -1466,7 +1470,8 @@ static void plan_programs(struct unit *u)
 {
 	for (int i = 0; i < u->prog->nprobes; i++) {
 		struct probe *p = u->prog->probes[i];
-		bool per_point = p->uses_probe_name || p->uses_ctx_fields;
+		bool per_point = p->uses_probe_name || p->uses_ctx_fields ||
+				 (p->provider && p->provider->one_program_per_point);
 		struct bpf_program *shared = NULL;
 
 		for (int j = 0; j < p->naps; j++) {
@@ -1478,6 +1483,8 @@ static void plan_programs(struct unit *u)
 				bp->probe = p;
 				bp->provider = ap->provider;
 				bp->fd = -1;
+				bp->expected_attach_type = ap->provider->expected_attach_type;
+				bp->attach_btf_id = (uint32_t)ap->btf_id;
 				program_name(bp, ap, per_point);
 				VEC_PUSH(u->progs, u->nprogs, u->capprogs, bp);
 				shared = bp;

@@ -171,24 +171,28 @@ int ldcache_parse(const void *data, size_t len,
 	return walk_cache(data, len, drop_hwcap, &a);
 }
 
-#define HOST_IS(m, c) { m, c }
-static const struct { int machine, class; } host_abi =
+/* The ABI assumed when the caller does not say (machine 0). */
 #if defined(__x86_64__) && defined(__ILP32__)
-	HOST_IS(EM_X86_64, 32);
+#define HOST_MACHINE EM_X86_64
+#define HOST_CLASS 32
 #elif defined(__x86_64__)
-	HOST_IS(EM_X86_64, 64);
+#define HOST_MACHINE EM_X86_64
+#define HOST_CLASS 64
 #elif defined(__aarch64__)
-	HOST_IS(EM_AARCH64, 64);
+#define HOST_MACHINE EM_AARCH64
+#define HOST_CLASS 64
 #elif defined(__arm__)
-	HOST_IS(EM_ARM, 32);
-#elif defined(__riscv) && __riscv_xlen == 64
-	HOST_IS(EM_RISCV, 64);
+#define HOST_MACHINE EM_ARM
+#define HOST_CLASS 32
 #elif defined(__riscv)
-	HOST_IS(EM_RISCV, 32);
+#define HOST_MACHINE EM_RISCV
+#define HOST_CLASS __riscv_xlen
 #elif defined(__i386__)
-	HOST_IS(EM_386, 32);
+#define HOST_MACHINE EM_386
+#define HOST_CLASS 32
 #else
-	HOST_IS(0, 0);
+#define HOST_MACHINE 0
+#define HOST_CLASS 0
 #endif
 
 /* Where each ABI keeps its libraries and how ldconfig flags them. */
@@ -215,8 +219,8 @@ static const struct abi abis[] = {
 static const struct abi *find_abi(int want_class, int want_machine)
 {
 	if (!want_machine) {
-		want_machine = host_abi.machine;
-		want_class = host_abi.class;
+		want_machine = HOST_MACHINE;
+		want_class = HOST_CLASS;
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(abis); i++)
 		if (abis[i].machine == want_machine && (!want_class || abis[i].class == want_class))
@@ -320,23 +324,17 @@ static int by_preference(const void *a, const void *b)
 	return x->order - y->order;
 }
 
-static char *join_root(const char *root, const char *path)
-{
-	return xasprintf("%s%s", root, path);
-}
-
-static void add_candidate(struct search *s, const char *file, char *path, uint32_t flags,
-			  bool from_cache, uint64_t hwcap)
+/* Adds a candidate if file's name fits; the caller fills in its path. */
+static struct candidate *add_candidate(struct search *s, const char *file, uint32_t flags,
+				       bool from_cache, uint64_t hwcap)
 {
 	const char *version = NULL;
 	int rank = name_rank(s->name, file, &version);
 	struct candidate c;
 
-	if (rank < 0) {
-		free(path);
-		return;
-	}
-	c.path = path;
+	if (rank < 0)
+		return NULL;
+	c.path = NULL;
 	c.file = xstrdup(file);
 	c.version = version ? c.file + (version - file) : NULL;
 	c.rank = rank;
@@ -344,6 +342,7 @@ static void add_candidate(struct search *s, const char *file, char *path, uint32
 	c.hw_variant = hwcap != 0;
 	c.order = s->ncands;
 	VEC_PUSH(s->cands, s->ncands, s->cap, c);
+	return &s->cands[s->ncands - 1];
 }
 
 static bool lib_fits(const char *path, int want_class, int want_machine)
@@ -383,15 +382,17 @@ static int cache_entry(void *arg, const char *key, const char *value, uint32_t f
 		       uint64_t hwcap)
 {
 	struct search *s = arg;
+	struct candidate *c;
 
-	if (value[0] == '/')
-		add_candidate(s, key, join_root(s->root, value), flags, true, hwcap);
+	/* the key names the library, the value is where it is */
+	if (value[0] == '/' && (c = add_candidate(s, key, flags, true, hwcap)))
+		c->path = xasprintf("%s%s", s->root, value);
 	return 0;
 }
 
 static char *search_cache(struct search *s)
 {
-	char *path = join_root(s->root, "/etc/ld.so.cache");
+	char *path = xasprintf("%s/etc/ld.so.cache", s->root);
 	size_t len;
 	char *data = read_file(path, &len);
 
@@ -405,7 +406,7 @@ static char *search_cache(struct search *s)
 
 static char *search_dir(struct search *s, const char *dir)
 {
-	char *dir_path = join_root(s->root, dir);
+	char *dir_path = xasprintf("%s%s/", s->root, dir);
 	DIR *d = opendir(dir_path);
 	struct dirent *de;
 
@@ -413,8 +414,12 @@ static char *search_dir(struct search *s, const char *dir)
 		free(dir_path);
 		return NULL;
 	}
-	while ((de = readdir(d)))
-		add_candidate(s, de->d_name, xasprintf("%s/%s", dir_path, de->d_name), 0, false, 0);
+	while ((de = readdir(d))) {
+		struct candidate *c = add_candidate(s, de->d_name, 0, false, 0);
+
+		if (c)
+			c->path = xasprintf("%s%s", dir_path, de->d_name);
+	}
 	closedir(d);
 	free(dir_path);
 	return pick_candidate(s);

@@ -233,6 +233,22 @@ static void explain_load_error(struct unit *u, const struct bpf_program *bp, int
 		error_plain("cannot load BPF programs: run awl as root (or with CAP_BPF and CAP_PERFMON)");
 		return;
 	}
+	if (-err == EPERM && bp->provider->prog_type == BPF_PROG_TYPE_TRACING) {
+		const struct attach_point *ap = bp->aps[0];
+		char *lockdown = read_file("/sys/kernel/security/lockdown", NULL);
+		const char *mode = lockdown ? strchr(lockdown, '[') : NULL;
+		/* vfs_read -> *read*: tracepoints are named for the operation */
+		const char *word = strrchr(ap->func, '_') ? strrchr(ap->func, '_') + 1 : ap->func;
+
+		error_plain("the kernel refused to load the %s program for %s (%s:%d:%d), a BPF_PROG_TYPE_TRACING program: Operation not permitted. "
+			    "The kernel has BTF and BPF trampolines, so a security policy is the likely cause: kernel lockdown%s%.*s%s, SELinux or another LSM. "
+			    "Trace it with kprobe:%s, or a tracepoint (awl -l 'tracepoint:*%s*'), instead",
+			    bp->provider->name, ap->func, src, p->loc.line, p->loc.col,
+			    mode ? " (here: " : "", mode ? (int)strcspn(mode + 1, "]") : 0,
+			    mode ? mode + 1 : "", mode ? ")" : "", ap->func, *word ? word : ap->func);
+		free(lockdown);
+		return;
+	}
 	if (-err == EPERM && log && !*log) {
 		error_plain("the kernel refused to load the program of %s (%s:%d:%d): Operation not permitted; a security policy (lockdown, SELinux) or kernel.unprivileged_bpf_disabled is the likely cause",
 			    bp->aps[0]->name, src, p->loc.line, p->loc.col);
@@ -257,15 +273,16 @@ static int load_programs(struct unit *u)
 	for (int i = 0; i < u->nprogs; i++) {
 		struct bpf_program *bp = u->progs[i];
 		struct bpf_insn *insns = relocate(u, bp);
-		int fd = bpf_prog_load(bp->provider->prog_type, bp->name, insns, bp->ninsns,
-				       NULL, 0, 0);
+		struct prog_target target = { bp->provider->prog_type, bp->expected_attach_type,
+					      bp->attach_btf_id };
+		int fd = bpf_prog_load_for(&target, bp->name, insns, bp->ninsns, NULL, 0, 0);
 
 		if (fd < 0) {
 			/* Again with the log, which is costly, to say why. */
 			if (!log)
 				log = xmalloc(LOG_SIZE);
-			fd = bpf_prog_load(bp->provider->prog_type, bp->name, insns, bp->ninsns,
-					   log, LOG_SIZE, 1);
+			fd = bpf_prog_load_for(&target, bp->name, insns, bp->ninsns, log,
+					       LOG_SIZE, 1);
 			if (fd < 0) {
 				explain_load_error(u, bp, fd, log);
 				free(insns);

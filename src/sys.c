@@ -57,14 +57,17 @@ int bpf_map_create(uint32_t type, const char *name, uint32_t key_size, uint32_t 
 	return fd;
 }
 
-int bpf_prog_load(uint32_t type, const char *name, const struct bpf_insn *insns, int ninsns,
-		  char *log, size_t log_size, uint32_t log_level)
+int bpf_prog_load_for(const struct prog_target *target, const char *name,
+		      const struct bpf_insn *insns, int ninsns, char *log, size_t log_size,
+		      uint32_t log_level)
 {
 	union bpf_attr attr;
 	int fd;
 
 	memset(&attr, 0, sizeof(attr));
-	attr.prog_type = type;
+	attr.prog_type = target->prog_type;
+	attr.expected_attach_type = target->expected_attach_type;
+	attr.attach_btf_id = target->attach_btf_id;
 	attr.insns = ptr_to_u64(insns);
 	attr.insn_cnt = (uint32_t)ninsns;
 	attr.license = ptr_to_u64("GPL");
@@ -85,6 +88,24 @@ int bpf_prog_load(uint32_t type, const char *name, const struct bpf_insn *insns,
 		fd = sys_bpf(BPF_PROG_LOAD, &attr);
 	}
 	return fd;
+}
+
+int bpf_prog_load(uint32_t type, const char *name, const struct bpf_insn *insns, int ninsns,
+		  char *log, size_t log_size, uint32_t log_level)
+{
+	struct prog_target target = { .prog_type = type };
+
+	return bpf_prog_load_for(&target, name, insns, ninsns, log, log_size, log_level);
+}
+
+int bpf_raw_tracepoint_open(const char *name, int prog_fd)
+{
+	union bpf_attr attr;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.raw_tracepoint.name = ptr_to_u64(name);
+	attr.raw_tracepoint.prog_fd = (uint32_t)prog_fd;
+	return sys_bpf(BPF_RAW_TRACEPOINT_OPEN, &attr);
 }
 
 /* The element commands share one layout: value and next_key are one

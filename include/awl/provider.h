@@ -24,6 +24,8 @@ struct provider {
 	bool run_by_loader;		/* BEGIN/END: test-run, never attached */
 	bool in_task_context;		/* fires in the task that caused it: -p filters it */
 	bool is_return;			/* at a function's return: retval, no arguments */
+	bool one_program_per_point;	/* each point is loaded for its own target */
+	uint32_t expected_attach_type;	/* BTF-based programs: enum bpf_attach_type */
 	enum addr_space mem;		/* where the probed code's pointers point */
 	/* Expands one spec (rest is what follows "name:", or "" for BEGIN)
 	 * into attach points with unit_add_ap(); reports its own errors. */
@@ -39,7 +41,7 @@ struct provider {
 
 extern const struct provider provider_begin, provider_end, provider_tracepoint,
 	provider_interval, provider_profile, provider_software, provider_kprobe,
-	provider_kretprobe;
+	provider_kretprobe, provider_fentry, provider_fexit;
 
 /* By the part of a spec before its first ':' (or all of it). */
 const struct provider *provider_find(const char *name);

@@ -16,6 +16,19 @@ int sys_perf_event_open(struct perf_event_attr *attr, pid_t pid, int cpu, int gr
 
 int bpf_map_create(uint32_t type, const char *name, uint32_t key_size, uint32_t value_size,
 		   uint32_t max_entries, uint32_t flags);
+/* What a program is loaded for: its type, and for BTF-based programs
+ * (fentry/fexit) the attach type and the function's BTF id. */
+struct prog_target {
+	uint32_t prog_type;
+	uint32_t expected_attach_type;
+	uint32_t attach_btf_id;
+};
+
+int bpf_prog_load_for(const struct prog_target *target, const char *name,
+		      const struct bpf_insn *insns, int ninsns, char *log, size_t log_size,
+		      uint32_t log_level);
+/* Attaches a BTF-based program (name NULL) or a raw tracepoint one. */
+int bpf_raw_tracepoint_open(const char *name, int prog_fd);
 /* log may be NULL; on failure it holds the verifier's log. */
 int bpf_prog_load(uint32_t type, const char *name, const struct bpf_insn *insns, int ninsns,
 		  char *log, size_t log_size, uint32_t log_level);

@@ -115,6 +115,8 @@ struct attach_point {
 
 struct bpf_program {
 	char name[16];
+	uint32_t expected_attach_type;	/* fentry/fexit: from their attach point */
+	uint32_t attach_btf_id;
 	struct probe *probe;
 	const struct provider *provider;
 	struct attach_point **aps;	/* where this program is attached */
