@@ -22,6 +22,7 @@ static const char *const unames[] = { "arm", "armv7l", "armv6l", "armv7", "armhf
 const struct arch arch_arm = {
 	.name = "arm",
 	.unames = unames,
+	.elf_machine = 40 /* EM_ARM */,
 	.word_size = 4,
 	.regs = regs,
 	.arg_regs = arg_regs,

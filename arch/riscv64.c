@@ -21,6 +21,7 @@ static const char *const unames[] = { "riscv64", NULL };
 const struct arch arch_riscv64 = {
 	.name = "riscv64",
 	.unames = unames,
+	.elf_machine = 243 /* EM_RISCV */,
 	.word_size = 8,
 	.regs = regs,
 	.arg_regs = arg_regs,

@@ -22,6 +22,7 @@ static const char *const unames[] = { "x86_64", "amd64", NULL };
 const struct arch arch_x86_64 = {
 	.name = "x86_64",
 	.unames = unames,
+	.elf_machine = 62 /* EM_X86_64 */,
 	.word_size = 8,
 	.regs = regs,
 	.arg_regs = arg_regs,

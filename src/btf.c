@@ -173,8 +173,6 @@ static struct btf *parse_owned(char *data, size_t len, char *err, size_t errlen)
 	b->data = data;
 	if (len < sizeof(struct btf_header)) {
 		fail(err, errlen, "BTF is truncated (%zu bytes)", len);
-	} else if (len > UINT32_MAX) {
-		fail(err, errlen, "BTF is too large");
 	} else if (check_header(b, len, err, errlen) && index_types(b, err, errlen)) {
 		return b;
 	}
@@ -317,11 +315,19 @@ static const struct btf_type *proto_of(const struct btf *b, const struct btf_typ
 	return proto && KIND_OF(proto->info) == BTF_KIND_FUNC_PROTO ? proto : NULL;
 }
 
+static const char *const qualifiers[] = {
+	[BTF_KIND_CONST] = "const", [BTF_KIND_VOLATILE] = "volatile",
+	[BTF_KIND_RESTRICT] = "restrict",
+};
+
+static bool is_qualifier(uint32_t kind)
+{
+	return kind < ARRAY_SIZE(qualifiers) && qualifiers[kind];
+}
+
 static bool is_modifier(uint32_t kind)
 {
-	return kind == BTF_KIND_TYPEDEF || kind == BTF_KIND_CONST ||
-	       kind == BTF_KIND_VOLATILE || kind == BTF_KIND_RESTRICT ||
-	       kind == KIND_TYPE_TAG;
+	return is_qualifier(kind) || kind == BTF_KIND_TYPEDEF || kind == KIND_TYPE_TAG;
 }
 
 /* The type id names once typedefs, qualifiers and type tags are passed:
@@ -333,15 +339,9 @@ static bool skip_modifiers(const struct btf *b, uint32_t id,
 	for (int depth = 0; depth < MAX_DEPTH; depth++) {
 		const struct btf_type *t = type_at(b, id);
 
-		if (!id) {
-			*out = NULL;
-			return true;
-		}
-		if (!t)
-			return false;
-		if (!is_modifier(KIND_OF(t->info))) {
+		if (!t || !is_modifier(KIND_OF(t->info))) {
 			*out = t;
-			return true;
+			return t || !id;
 		}
 		if (KIND_OF(t->info) == KIND_TYPE_TAG && !strcmp(name_of(b, t), "user"))
 			*user = true;
@@ -384,8 +384,8 @@ static int ptr_type(const struct btf *b, uint32_t pointee, struct type **out)
 
 	if (!skip_modifiers(b, pointee, &t, &user))
 		return -EINVAL;
-	if (t && is_int_kind(KIND_OF(t->info)) && int_type(b, t, &elem) < 0)
-		elem = NULL;
+	if (t && is_int_kind(KIND_OF(t->info)))
+		int_type(b, t, &elem);	/* __int128 *: left opaque */
 	*out = type_ptr(elem, user ? AS_USER : AS_KERNEL);
 	return 0;
 }
@@ -472,11 +472,6 @@ static void put_signature(const struct btf *b, const struct btf_type *proto,
 	sb_puts(sb, n ? ")" : "void)");
 }
 
-static const char *const qualifiers[] = {
-	[BTF_KIND_CONST] = "const", [BTF_KIND_VOLATILE] = "volatile",
-	[BTF_KIND_RESTRICT] = "restrict",
-};
-
 static void put_pointer(const struct btf *b, uint32_t pointee, struct strbuf *sb, int depth)
 {
 	const struct btf_type *t = type_at(b, pointee);
@@ -489,10 +484,20 @@ static void put_pointer(const struct btf *b, uint32_t pointee, struct strbuf *sb
 	sb_puts(sb, sb->len && sb->s[sb->len - 1] == '*' ? "*" : " *");
 }
 
+/* C puts a pointer's own qualifiers after it: "char * const". */
+static bool qualifies_pointer(const struct btf *b, uint32_t id)
+{
+	const struct btf_type *t = type_at(b, id);
+
+	for (int depth = 0; t && is_qualifier(KIND_OF(t->info)) && depth < MAX_DEPTH; depth++)
+		t = type_at(b, t->type);
+	return t && KIND_OF(t->info) == BTF_KIND_PTR;
+}
+
 /* Types as written in C, typedef and struct names kept. */
 static void put_type(const struct btf *b, uint32_t id, struct strbuf *sb, int depth)
 {
-	const struct btf_type *t = type_at(b, id), *inner;
+	const struct btf_type *t = type_at(b, id);
 	uint32_t kind;
 
 	if (!id) {
@@ -511,9 +516,7 @@ static void put_type(const struct btf *b, uint32_t id, struct strbuf *sb, int de
 	case BTF_KIND_CONST:
 	case BTF_KIND_VOLATILE:
 	case BTF_KIND_RESTRICT:
-		/* "const char *" but "char * const" */
-		inner = type_at(b, t->type);
-		if (inner && KIND_OF(inner->info) == BTF_KIND_PTR) {
+		if (qualifies_pointer(b, t->type)) {
 			put_type(b, t->type, sb, depth + 1);
 			sb_printf(sb, " %s", qualifiers[kind]);
 		} else {
@@ -521,8 +524,10 @@ static void put_type(const struct btf *b, uint32_t id, struct strbuf *sb, int de
 			put_type(b, t->type, sb, depth + 1);
 		}
 		break;
-	case KIND_TYPE_TAG:
+	case KIND_TYPE_TAG:	/* as the kernel's sources spell it */
 		put_type(b, t->type, sb, depth + 1);
+		if (!strcmp(name_of(b, t), "user"))
+			sb_puts(sb, " __user");
 		break;
 	case BTF_KIND_FUNC_PROTO:
 		put_signature(b, t, "", sb, depth);

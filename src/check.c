@@ -33,6 +33,13 @@ struct attach_point *check_first_ap(struct checker *c)
 	return c->probe && c->probe->naps ? c->probe->aps[0] : NULL;
 }
 
+enum addr_space probe_mem(struct checker *c)
+{
+	struct attach_point *ap = check_first_ap(c);
+
+	return ap && ap->provider->mem == AS_USER ? AS_USER : AS_KERNEL;
+}
+
 bool const_int(const struct node *n, int64_t *out)
 {
 	if (n->kind != N_INT)
@@ -283,7 +290,7 @@ static struct type *check_cast(struct checker *c, struct node *n)
 		return NULL;
 	}
 	for (int64_t i = 0; i < n->num; i++)
-		to = type_ptr(to, t->kind == TY_PTR ? t->as : AS_KERNEL);
+		to = type_ptr(to, t->kind == TY_PTR ? t->as : probe_mem(c));
 	n->cast_type = to;
 	if (n->a->kind == N_INT && to->kind == TY_INT) {
 		int64_t v = n->a->num;

@@ -17,7 +17,8 @@
 #define STT_GNU_IFUNC 10
 #endif
 
-/* Limits against hostile files, far above what real binaries hold. */
+/* Limits against hostile files, far above what real binaries hold
+ * (MAX_SYMS bounds both the entries read per table and the functions kept). */
 #define MAX_SECTIONS (1 << 22)
 #define MAX_SEGMENTS (1 << 16)
 #define MAX_SYMS 10000000
@@ -313,7 +314,7 @@ static void add_symbols(struct elf_file *f, const struct section *symtab, int *c
 	strtab = &f->sections[symtab->link];
 	if (strtab->type != SHT_STRTAB)
 		return;
-	count = bytes_in_file(f, symtab) / entsize;
+	count = MIN(bytes_in_file(f, symtab) / entsize, (uint64_t)MAX_SYMS);
 	for (uint64_t i = 0; i < count && f->nfuncs < MAX_SYMS; i++)
 		add_symbol(f, symtab->offset + i * entsize, strtab, cap);
 }
@@ -356,7 +357,8 @@ static void load_funcs(struct elf_file *f)
 	f->nfuncs = kept;
 }
 
-static const struct func *lookup(struct elf_file *f, const char *name)
+/* The index of name in the sorted functions, or -1. */
+static int find_index(struct elf_file *f, const char *name)
 {
 	size_t len = strlen(name);
 	int lo = 0, hi;
@@ -368,13 +370,20 @@ static const struct func *lookup(struct elf_file *f, const char *name)
 		int c = cmp_names(f->funcs[mid].name, f->funcs[mid].len, name, len);
 
 		if (c == 0)
-			return &f->funcs[mid];
+			return mid;
 		if (c < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return NULL;
+	return -1;
+}
+
+static const struct func *lookup(struct elf_file *f, const char *name)
+{
+	int i = find_index(f, name);
+
+	return i < 0 ? NULL : &f->funcs[i];
 }
 
 /* The function's name as a C string: in place, or copied into buf
@@ -393,18 +402,19 @@ int elf_foreach_func(struct elf_file *f, const char *glob,
 		     void *arg)
 {
 	char buf[MAX_NAME + 1];
-	const struct func *first, *last;
-	int count = 0;
+	int count = 0, lo = 0, hi;
 
 	load_funcs(f);
-	first = f->funcs;
-	last = f->funcs + f->nfuncs;
+	hi = f->nfuncs;
 	/* a plain name needs no scan (a backslash is fnmatch's escape) */
 	if (glob && !glob_has_magic(glob) && !strchr(glob, '\\')) {
-		first = lookup(f, glob);
-		last = first ? first + 1 : NULL;
+		int only = find_index(f, glob);
+
+		lo = MAX(only, 0);
+		hi = only + 1;
 	}
-	for (const struct func *p = first; p && p < last; p++) {
+	for (int i = lo; i < hi; i++) {
+		const struct func *p = &f->funcs[i];
 		const char *name = func_name(p, buf);
 		int rc;
 

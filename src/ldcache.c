@@ -32,7 +32,7 @@
 /* Limits against hostile caches and path files. */
 #define MAX_ENTRIES (1 << 20)
 #define MAX_PATH 4096
-#define MAX_DIRS 64
+#define MAX_DIRS 256
 
 typedef int entry_fn(void *arg, const char *key, const char *value, uint32_t flags,
 		     uint64_t hwcap);
@@ -252,10 +252,12 @@ static int name_rank(const char *name, const char *file, const char **version)
 		stem -= 3;
 	for (size_t i = 0; i < ARRAY_SIZE(prefixes); i++) {
 		size_t plen = strlen(prefixes[i]);
-		const char *rest = file + plen + stem;
+		const char *rest;
 
-		if (strncmp(file, prefixes[i], plen) != 0 || strncmp(file + plen, name, stem) != 0 ||
-		    strncmp(rest, ".so", 3) != 0)
+		if (strncmp(file, prefixes[i], plen) != 0 || strncmp(file + plen, name, stem) != 0)
+			continue;
+		rest = file + plen + stem;
+		if (strncmp(rest, ".so", 3) != 0)
 			continue;
 		if (rest[3] == '\0')
 			return 1;

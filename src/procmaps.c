@@ -31,7 +31,8 @@ static int digit_value(char ch, int base)
 	return v < base ? v : -1;
 }
 
-/* An unsigned number of 1 to 20 digits (so it cannot overflow silently). */
+/* An unsigned number of 1 to 16 hex or 20 decimal digits (a 64-bit
+ * inode can take 20; only its syntax matters). */
 static bool take_number(struct cursor *c, int base, uint64_t *value)
 {
 	const char *start = c->p;
@@ -39,7 +40,7 @@ static bool take_number(struct cursor *c, int base, uint64_t *value)
 	int d;
 
 	while (c->p < c->end && (d = digit_value(*c->p, base)) >= 0) {
-		if (c->p - start >= (base == 16 ? 16 : 19))
+		if (c->p - start >= (base == 16 ? 16 : 20))
 			return false;
 		v = v * (uint64_t)base + (uint64_t)d;
 		c->p++;
@@ -131,11 +132,12 @@ static bool starts_with(const char *s, const char *prefix, size_t len)
  * (glibc before 2.34 mapped libc-2.31.so). */
 static bool stem_matches(const char *base, const char *stem, size_t stem_len)
 {
-	const char *rest = base + stem_len;
+	const char *rest;
 	size_t rest_len;
 
 	if (!starts_with(base, stem, stem_len))
 		return false;
+	rest = base + stem_len;
 	if (starts_with(rest, ".so", 3))
 		return rest[3] == '\0' || rest[3] == '.';
 	rest_len = strlen(rest);
@@ -153,7 +155,10 @@ static bool lib_matches(const char *base, const char *lib)
 		return true;
 	if (lib_len >= MAX_PATH)
 		return false;
-	snprintf(stem, sizeof(stem), "lib%s", lib);
+	/* "libc.so" names the same library as "libc" */
+	if (lib_len > 3 && strcmp(lib + lib_len - 3, ".so") == 0)
+		lib_len -= 3;
+	snprintf(stem, sizeof(stem), "lib%.*s", (int)lib_len, lib);
 	return stem_matches(base, stem, lib_len + 3) || stem_matches(base, lib, lib_len);
 }
 

@@ -19,6 +19,7 @@ struct arch {
 	const char *name;		/* as given to --arch */
 	const char *const *unames;	/* `uname -m` spellings, NULL-terminated */
 	int word_size;			/* bytes in a register, long and pointer */
+	int elf_machine;		/* EM_* of its programs and libraries */
 	const struct arch_reg *regs;	/* NULL-terminated by name */
 	const char *const *arg_regs;	/* integer argument registers, in order */
 	int narg_regs;

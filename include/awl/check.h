@@ -38,5 +38,8 @@ bool const_int(const struct node *n, int64_t *out);
 struct map_sym *check_map_ref(struct checker *c, struct node *n, bool keys);
 /* The first attach point of the probe being checked (for its context). */
 struct attach_point *check_first_ap(struct checker *c);
+/* Where an integer used as an address points in this probe: user
+ * memory in uprobes, else kernel memory. */
+enum addr_space probe_mem(struct checker *c);
 
 #endif

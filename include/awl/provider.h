@@ -41,7 +41,7 @@ struct provider {
 
 extern const struct provider provider_begin, provider_end, provider_tracepoint,
 	provider_interval, provider_profile, provider_software, provider_kprobe,
-	provider_kretprobe, provider_fentry, provider_fexit;
+	provider_kretprobe, provider_fentry, provider_fexit, provider_uprobe, provider_uretprobe;
 
 /* By the part of a spec before its first ':' (or all of it). */
 const struct provider *provider_find(const char *name);

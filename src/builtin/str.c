@@ -6,6 +6,7 @@
 #include "awl/compat.h"
 #include "awl/gen.h"
 #include "awl/lex.h"
+#include "awl/provider.h"
 
 #define INET_SIZE 24	/* u64 family, then 16 address bytes */
 #define AF_INET_VALUE 2
@@ -98,13 +99,14 @@ static int gen_str(struct gen *g, struct node *call, struct val *out)
 
 		emit_jump(g, JMP_IMM(BPF_JEQ, R2, 0, 0), skip);
 		emit_call(g, !g->u->user_str_helpers ? HELPER_probe_read_str :
-			  src->type->as == AS_USER ? HELPER_probe_read_user_str
+			  (src->type->kind == TY_PTR ? src->type->as : g->bp->provider->mem) == AS_USER
+			  ? HELPER_probe_read_user_str
 						   : HELPER_probe_read_kernel_str);
 		label_place(g, skip);
 		val_free(g, &len);
 	} else {
-		gen_probe_read(g, off, t->size, R3, src->type->kind == TY_PTR ? src->type->as : AS_KERNEL,
-			       true);
+		gen_probe_read(g, off, t->size, R3, src->type->kind == TY_PTR ? src->type->as :
+			       g->bp->provider->mem == AS_USER ? AS_USER : AS_KERNEL, true);
 	}
 	val_free(g, &p);
 	*out = (struct val){ .kind = V_STACK, .off = off, .size = alloc, .type = t };

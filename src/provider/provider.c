@@ -7,7 +7,7 @@
 static const struct provider *const providers[] = {
 	&provider_begin, &provider_end, &provider_tracepoint, &provider_interval,
 	&provider_profile, &provider_software, &provider_kprobe, &provider_kretprobe,
-	&provider_fentry, &provider_fexit,
+	&provider_fentry, &provider_fexit, &provider_uprobe, &provider_uretprobe,
 };
 
 const struct provider *provider_find(const char *name)
@@ -25,7 +25,7 @@ const struct provider *provider_find(const char *name)
 }
 
 static const char *const planned[] = {
-	"uprobe", "u", "uretprobe", "ur", "usdt", "U",
+	"usdt", "U",
 	"hardware", "h", "watchpoint", "w",
 	"rawtracepoint", "rt", "iter", "it",
 };

@@ -9,11 +9,13 @@
 
 #define NOINLINE __attribute__((noinline, used))
 
-/* Keeps calls from being folded away. */
-volatile long sink;
+/* Written by every function: a function with a side effect cannot be
+ * hoisted out of a loop or folded, so each call really happens. */
+volatile long sink, calls_made;
 
 NOINLINE int add_ints(int a, int b)
 {
+	calls_made++;
 	return a + b;
 }
 
@@ -21,27 +23,32 @@ NOINLINE int add_ints(int a, int b)
 NOINLINE long mix_widths(signed char a, unsigned short b, int c, long long d,
 			 unsigned long long e, long f)
 {
+	calls_made++;
 	return a + b + c + (long)d + (long)e + f;
 }
 
 NOINLINE size_t greet(const char *name)
 {
+	calls_made++;
 	return strlen(name);
 }
 
 NOINLINE unsigned long long big_unsigned(void)
 {
+	calls_made++;
 	return 0xfffffffffffffff0ull;
 }
 
 NOINLINE long negate(long x)
 {
+	calls_made++;
 	return -x;
 }
 
 /* Only in .symtab: a stripped copy cannot see it. */
 static NOINLINE int local_only(int x)
 {
+	calls_made++;
 	return x * 3;
 }
 
@@ -49,15 +56,22 @@ static NOINLINE int local_only(int x)
 NOINLINE long ten_args(long a, long b, long c, long d, long e, long f, long g, long h,
 		       long i, long j)
 {
+	calls_made++;
 	return a + b + c + d + e + f + g + h + i + j;
 }
 
 /* 500 functions, for timing the attach of many uprobes. */
-#define F(n) NOINLINE int many_##n(int x) { return x + 1; }
+#define F(n) NOINLINE int many_##n(int x) { calls_made++; return x + 1; }
 #define F10(n) F(n##0) F(n##1) F(n##2) F(n##3) F(n##4) F(n##5) F(n##6) F(n##7) F(n##8) F(n##9)
 #define F100(n) F10(n##0) F10(n##1) F10(n##2) F10(n##3) F10(n##4) F10(n##5) F10(n##6) \
 	F10(n##7) F10(n##8) F10(n##9)
 F100(0) F100(1) F100(2) F100(3) F100(4)
+
+#define L(n) many_##n,
+#define L10(n) L(n##0) L(n##1) L(n##2) L(n##3) L(n##4) L(n##5) L(n##6) L(n##7) L(n##8) L(n##9)
+#define L100(n) L10(n##0) L10(n##1) L10(n##2) L10(n##3) L10(n##4) L10(n##5) L10(n##6) \
+	L10(n##7) L10(n##8) L10(n##9)
+#define MANY_LIST L100(0) L100(1) L100(2) L100(3) L100(4)
 
 static void sleep_ms(long ms)
 {
@@ -90,6 +104,12 @@ int main(int argc, char **argv)
 		/* wait-calls MS N: sleep (for the tracer to attach), then calls N */
 		sleep_ms(n);
 		calls(argc > 3 ? strtol(argv[3], NULL, 0) : 1);
+	} else if (argc > 1 && !strcmp(argv[1], "many")) {
+		/* many: each of the 500 many_NNN functions once */
+		int (*const many[])(int) = { MANY_LIST };
+
+		for (size_t i = 0; i < sizeof(many) / sizeof(many[0]); i++)
+			sink += many[i](1);
 	} else if (argc > 1 && !strcmp(argv[1], "pid")) {
 		printf("%d\n", (int)getpid());
 	} else {
