@@ -49,6 +49,7 @@ struct elf_file {
 	bool big_endian;
 	int class;
 	unsigned type, machine;
+	uint64_t entry;
 	struct section *sections;
 	int nsections;
 	struct segment *segments;
@@ -110,6 +111,7 @@ static const char *read_ident(struct elf_file *f)
 		return "truncated ELF header";
 	f->type = (unsigned)FIELD(f, 0, Ehdr, e_type);
 	f->machine = (unsigned)FIELD(f, 0, Ehdr, e_machine);
+	f->entry = FIELD(f, 0, Ehdr, e_entry);
 	if (f->type != ET_EXEC && f->type != ET_DYN)
 		return "not an executable or shared object";
 	return NULL;
@@ -258,6 +260,11 @@ int elf_machine(const struct elf_file *f)
 bool elf_is_pie_or_shared(const struct elf_file *f)
 {
 	return f->type == ET_DYN;
+}
+
+uint64_t elf_entry(const struct elf_file *f)
+{
+	return f->entry;
 }
 
 bool elf_has_symtab(const struct elf_file *f)

@@ -1224,6 +1224,19 @@ int gen_expr(struct gen *g, struct node *n, struct val *out)
 	return expr_generators[n->kind](g, n, out);
 }
 
+int gen_point_index(struct gen *g, struct node *n, struct val *out)
+{
+	if (g->bp->expected_attach_type != AWL_BPF_TRACE_UPROBE_MULTI) {
+		*out = val_imm(g->ap->index, n->type);
+		return 0;
+	}
+	emit(g, MOV64_REG(R1, CTX_REG));
+	emit_call(g, HELPER_get_attach_cookie);
+	*out = val_scalar(g, n->type);
+	val_store_reg(g, out, R0);
+	return 0;
+}
+
 /* ---- statements ---- */
 
 static void gen_stmt(struct gen *g, struct node *n);
@@ -1470,7 +1483,10 @@ static void plan_programs(struct unit *u)
 {
 	for (int i = 0; i < u->prog->nprobes; i++) {
 		struct probe *p = u->prog->probes[i];
-		bool per_point = p->uses_probe_name || p->uses_ctx_fields ||
+		/* with one link for many uprobes, `probe` and `func` read the
+		 * point's cookie: no program of its own needed */
+		bool multi = p->provider && p->provider->multi_attach && u->uprobe_multi;
+		bool per_point = (p->uses_probe_name && !multi) || p->uses_ctx_fields ||
 				 (p->provider && p->provider->one_program_per_point);
 		struct bpf_program *shared = NULL;
 
@@ -1483,7 +1499,8 @@ static void plan_programs(struct unit *u)
 				bp->probe = p;
 				bp->provider = ap->provider;
 				bp->fd = -1;
-				bp->expected_attach_type = ap->provider->expected_attach_type;
+				bp->expected_attach_type = multi ? AWL_BPF_TRACE_UPROBE_MULTI
+								 : ap->provider->expected_attach_type;
 				bp->attach_btf_id = (uint32_t)ap->btf_id;
 				program_name(bp, ap, per_point);
 				VEC_PUSH(u->progs, u->nprogs, u->capprogs, bp);

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "awl/compat.h"
+#include "awl/elf.h"
 #include "awl/gen.h"
 #include "awl/insn.h"
 #include "awl/load.h"
@@ -65,6 +66,36 @@ bool kernel_has_test_run(void)
 	return known;
 }
 
+bool kernel_has_uprobe_multi(void)
+{
+	static int known = -1;
+	struct bpf_insn insns[] = { MOV64_IMM(R0, 0), EXIT_INSN() };
+	struct prog_target target = { BPF_PROG_TYPE_KPROBE, AWL_BPF_TRACE_UPROBE_MULTI, 0 };
+	struct elf_file *self;
+	uint64_t offset;
+	char err[128];
+	int prog, link;
+
+	if (known >= 0)
+		return known;
+	known = 0;
+	self = elf_open("/proc/self/exe", err, sizeof(err));
+	if (!self)
+		return false;
+	if (elf_vaddr_to_offset(self, elf_entry(self), &offset) == 0) {
+		prog = bpf_prog_load_for(&target, "awl_probe", insns, 2, NULL, 0, 0);
+		link = prog < 0 ? -1 : bpf_link_uprobe_multi(prog, "/proc/self/exe", &offset, NULL, 1,
+							     false, (int)getpid());
+		known = link >= 0;
+		if (link >= 0)
+			close(link);
+		if (prog >= 0)
+			close(prog);
+	}
+	elf_close(self);
+	return known;
+}
+
 static uint32_t pow2_at_least(uint32_t n)
 {
 	uint32_t p = 1;
@@ -90,6 +121,11 @@ int load_prepare(struct unit *u)
 	default:
 		u->ringbuf = o->dry_run || kernel_has_ringbuf();
 	}
+	/* uprobes share one program and one link per file where they can */
+	for (int i = 0; i < u->naps && !u->uprobe_multi; i++)
+		if (u->aps[i]->provider->multi_attach)
+			u->uprobe_multi = !o->dry_run && kernel_has_uprobe_multi() &&
+					  !getenv("AWL_NO_UPROBE_MULTI");
 	u->user_str_helpers = o->dry_run ||
 			      kernel_has_helper(BPF_PROG_TYPE_TRACEPOINT, HELPER_probe_read_user_str);
 	u->start_ns = monotonic_ns();

@@ -153,6 +153,37 @@ int bpf_link_perf_event(int prog_fd, int perf_fd)
 	return sys_bpf(BPF_LINK_CREATE, &attr);
 }
 
+/* The uprobe_multi member of link_create is newer than the oldest
+ * headers awl builds with, so it is written by offset: after prog_fd,
+ * target_fd, attach_type and flags come path, offsets, ref_ctr_offsets,
+ * cookies (u64 each), then cnt, flags and pid (u32 each). */
+int bpf_link_uprobe_multi(int prog_fd, const char *path, const uint64_t *offsets,
+			  const uint64_t *cookies, uint32_t n, bool retprobe, int pid)
+{
+	union bpf_attr attr;
+	unsigned char *raw = (unsigned char *)&attr;
+	uint64_t u64;
+	uint32_t u32;
+
+	_Static_assert(sizeof(attr) >= 60, "bpf_attr has room for uprobe_multi");
+
+	memset(&attr, 0, sizeof(attr));
+	attr.link_create.prog_fd = (uint32_t)prog_fd;
+	attr.link_create.attach_type = AWL_BPF_TRACE_UPROBE_MULTI;
+	u64 = ptr_to_u64(path);
+	memcpy(raw + 16, &u64, 8);
+	u64 = ptr_to_u64(offsets);
+	memcpy(raw + 24, &u64, 8);
+	u64 = ptr_to_u64(cookies);
+	memcpy(raw + 40, &u64, 8);
+	memcpy(raw + 48, &n, 4);
+	u32 = retprobe ? AWL_BPF_F_UPROBE_MULTI_RETURN : 0;
+	memcpy(raw + 52, &u32, 4);
+	u32 = (uint32_t)(pid > 0 ? pid : 0);
+	memcpy(raw + 56, &u32, 4);
+	return sys_bpf(BPF_LINK_CREATE, &attr);
+}
+
 int bpf_prog_test_run(int prog_fd, void *ctx, uint32_t ctx_size, uint32_t *retval)
 {
 	union bpf_attr attr;

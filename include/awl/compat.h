@@ -10,8 +10,11 @@
 #define BPF_F_TEST_RUN_ON_CPU (1U << 0)
 #endif
 
-/* enum bpf_attach_type: a BPF link on a perf event (Linux 5.15) */
+/* enum bpf_attach_type: a BPF link on a perf event (Linux 5.15), and
+ * many uprobes in one link (Linux 6.6) */
 #define AWL_BPF_PERF_EVENT 41
+#define AWL_BPF_TRACE_UPROBE_MULTI 48
+#define AWL_BPF_F_UPROBE_MULTI_RETURN 1
 
 /* Helpers awl calls, by their number in the kernel's __BPF_FUNC_MAPPER. */
 enum awl_helper {
@@ -36,6 +39,7 @@ enum awl_helper {
 	HELPER_probe_read_user_str = 114,
 	HELPER_probe_read_kernel_str = 115,
 	HELPER_ringbuf_output = 130,
+	HELPER_get_attach_cookie = 174,
 };
 
 #endif

@@ -19,6 +19,8 @@ void elf_close(struct elf_file *f);
 int elf_class(const struct elf_file *f);	/* 32 or 64 */
 int elf_machine(const struct elf_file *f);	/* EM_X86_64, EM_AARCH64, ... */
 bool elf_is_pie_or_shared(const struct elf_file *f);
+/* The entry point's virtual address: code, even in stripped files. */
+uint64_t elf_entry(const struct elf_file *f);
 /* False for stripped binaries, which keep only .dynsym. */
 bool elf_has_symtab(const struct elf_file *f);
 

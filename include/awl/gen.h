@@ -123,6 +123,10 @@ int gen_record_begin(struct gen *g, int ev, struct record *rec, int fail);
 int record_base(struct gen *g, const struct record *rec, int scratch);
 void gen_record_send(struct gen *g, struct record *rec);
 
+/* Which attach point fired (its index in unit.aps, for `probe` and
+ * `func`): a constant in a program of its own, else the point's cookie. */
+int gen_point_index(struct gen *g, struct node *n, struct val *out);
+
 void gen_error(struct gen *g, struct loc loc, const char *fmt, ...) PRINTF_LIKE(3, 4);
 
 /* Generates the unit's programs; 0 or -1 after reporting errors. */

@@ -9,6 +9,8 @@
 bool kernel_has_ringbuf(void);
 bool kernel_has_helper(uint32_t prog_type, int helper);
 bool kernel_has_test_run(void);
+/* Many uprobes in one link (Linux 6.6), tried on awl's own entry point. */
+bool kernel_has_uprobe_multi(void);
 
 /* Before generation: picks the output path (ring buffer or perf
  * buffer), the string helpers, and declares awl's own maps. */

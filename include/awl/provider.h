@@ -25,6 +25,8 @@ struct provider {
 	bool in_task_context;		/* fires in the task that caused it: -p filters it */
 	bool is_return;			/* at a function's return: retval, no arguments */
 	bool one_program_per_point;	/* each point is loaded for its own target */
+	bool multi_attach;		/* uprobes: many points in one link, told apart by
+					 * their cookie (unit.uprobe_multi) */
 	uint32_t expected_attach_type;	/* BTF-based programs: enum bpf_attach_type */
 	enum addr_space mem;		/* where the probed code's pointers point */
 	/* Expands one spec (rest is what follows "name:", or "" for BEGIN)

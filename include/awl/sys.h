@@ -40,6 +40,12 @@ int bpf_map_next_key(int fd, const void *key, void *next_key);
 /* Attaches a program to a perf event with a BPF link (5.15+), which
  * detaches at once when closed; -EINVAL on older kernels. */
 int bpf_link_perf_event(int prog_fd, int perf_fd);
+/* Attaches a program (loaded for AWL_BPF_TRACE_UPROBE_MULTI) to n
+ * offsets of one file at once (Linux 6.6): one registration pass
+ * instead of n. cookies[i] is what bpf_get_attach_cookie() returns at
+ * offsets[i]; pid 0: every process. */
+int bpf_link_uprobe_multi(int prog_fd, const char *path, const uint64_t *offsets,
+			  const uint64_t *cookies, uint32_t n, bool retprobe, int pid);
 /* Runs a program once (BEGIN/END); *retval gets its return value. */
 int bpf_prog_test_run(int prog_fd, void *ctx, uint32_t ctx_size, uint32_t *retval);
 

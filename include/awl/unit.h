@@ -111,6 +111,7 @@ struct attach_point {
 	int *links;		/* BPF links of the program to those events */
 	int nlinks, caplinks;
 	bool linked;		/* links were used: closing them detaches */
+	bool in_multi_link;	/* attached by another point's uprobe_multi link */
 };
 
 struct bpf_program {
@@ -148,6 +149,7 @@ struct unit {
 	int scratch_kmap;	/* per-CPU room for records too large for the stack */
 	bool ringbuf;		/* output through the ring buffer (else perf) */
 	bool user_str_helpers;	/* probe_read_{user,kernel}_str exist (5.5+) */
+	bool uprobe_multi;	/* uprobes attach many to a link (6.6+) */
 	int zero_size;
 	uint32_t output_pages;	/* ring buffer pages, or perf pages per CPU */
 	uint64_t start_ns;	/* CLOCK_MONOTONIC at start: `elapsed` */

@@ -201,8 +201,7 @@ static struct type *check_func(struct checker *c, struct node *n)
 
 static int gen_func(struct gen *g, struct node *n, struct val *out)
 {
-	*out = val_imm(g->ap->index, n->type);
-	return 0;
+	return gen_point_index(g, n, out);
 }
 
 /* ply: the return address at entry, which names the caller. */

@@ -121,8 +121,7 @@ static struct type *check_probe(struct checker *c, struct node *n)
 
 static int gen_probe(struct gen *g, struct node *n, struct val *out)
 {
-	*out = val_imm(g->ap->index, n->type);
-	return 0;
+	return gen_point_index(g, n, out);
 }
 
 const struct builtin builtins_proc[] = {

@@ -11,11 +11,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "awl/compat.h"
 #include "awl/dynprobe.h"
 #include "awl/elf.h"
 #include "awl/ldcache.h"
 #include "awl/procmaps.h"
 #include "awl/provider.h"
+#include "awl/sys.h"
 
 /* The process whose uprobes these are: -p's, else -c's, else all (-1). */
 static int target_pid(const struct unit *u)
@@ -266,8 +268,39 @@ static void explain_uprobe_error(const struct attach_point *ap, int err)
 		error_plain("cannot attach %s: %s", ap->name, strerror(-err));
 }
 
+/* All the points of ap's program on ap's file in one uprobe_multi link,
+ * each with its index as cookie (for `probe` and `func`). */
+static int attach_multi(struct unit *u, struct attach_point *ap)
+{
+	struct bpf_program *bp = ap->prog;
+	uint64_t *offsets = xcalloc((size_t)bp->naps, sizeof(*offsets));
+	uint64_t *cookies = xcalloc((size_t)bp->naps, sizeof(*cookies));
+	uint32_t n = 0;
+	int link;
+
+	for (int i = 0; i < bp->naps; i++) {
+		struct attach_point *other = bp->aps[i];
+
+		if (other->provider != ap->provider || strcmp(other->path, ap->path))
+			continue;
+		offsets[n] = other->offset;
+		cookies[n++] = (uint64_t)other->index;
+		other->in_multi_link = other != ap;
+		other->linked = true;
+	}
+	link = bpf_link_uprobe_multi(bp->fd, ap->path, offsets, cookies, n, ap->provider->is_return,
+				     target_pid(u));
+	free(offsets);
+	free(cookies);
+	if (link < 0)
+		return link;
+	VEC_PUSH(ap->links, ap->nlinks, ap->caplinks, link);
+	return 0;
+}
+
 static int uprobe_attach(struct unit *u, struct attach_point *ap)
 {
+	int err;
 	struct dynprobe dp = {
 		.kind = DYN_UPROBE,
 		.retprobe = ap->provider->is_return,
@@ -275,8 +308,11 @@ static int uprobe_attach(struct unit *u, struct attach_point *ap)
 		.offset = ap->offset,
 		.pid = target_pid(u),
 	};
-	int err = dynprobe_attach(u, ap, &dp);
 
+	if (ap->in_multi_link)
+		return 0;
+	err = ap->prog->expected_attach_type == AWL_BPF_TRACE_UPROBE_MULTI ? attach_multi(u, ap)
+									 : dynprobe_attach(u, ap, &dp);
 	if (err)
 		explain_uprobe_error(ap, err);
 	return err ? -1 : 0;
@@ -345,6 +381,7 @@ const struct provider provider_uprobe = {
 	.prog_type = BPF_PROG_TYPE_KPROBE,
 	.ctx = CTX_PT_REGS,
 	.in_task_context = true,
+	.multi_attach = true,
 	.mem = AS_USER,
 	.expand = uprobe_expand,
 	.attach = uprobe_attach,
@@ -357,6 +394,7 @@ const struct provider provider_uretprobe = {
 	.prog_type = BPF_PROG_TYPE_KPROBE,
 	.ctx = CTX_PT_REGS,
 	.in_task_context = true,
+	.multi_attach = true,
 	.is_return = true,
 	.mem = AS_USER,
 	.expand = uprobe_expand,
