@@ -12,6 +12,7 @@
 
 #include "awl/attach.h"
 #include "awl/compat.h"
+#include "awl/dynprobe.h"
 #include "awl/provider.h"
 #include "awl/sys.h"
 
@@ -168,7 +169,7 @@ void detach_all(struct unit *u)
  * for their grace periods, and awl exits without waiting for them. */
 #define SLOW_CLOSE_THRESHOLD 8
 
-static bool close_in_background(int *fds, int n)
+static bool close_in_background(struct unit *u, int *fds, int n)
 {
 	pid_t pid;
 
@@ -196,6 +197,7 @@ static bool close_in_background(int *fds, int n)
 			close(fd);
 	setsid();
 	close_parallel(fds, n);
+	dynprobe_remove_all(u);
 	_exit(0);
 }
 
@@ -213,7 +215,10 @@ void release_all(struct unit *u)
 		linked &= ap->nfds == 0 || ap->linked;
 		ap->nfds = 0;
 	}
-	if (!(n > SLOW_CLOSE_THRESHOLD && linked && close_in_background(fds, n)))
+	if (!(n > SLOW_CLOSE_THRESHOLD && linked && close_in_background(u, fds, n))) {
 		close_parallel(fds, n);
+		/* kprobe_events/uprobe_events entries go once their events are closed */
+		dynprobe_remove_all(u);
+	}
 	free(fds);
 }

@@ -200,12 +200,15 @@ static int event_owner(const char *name)
 
 void dynprobe_remove_stale(enum dynprobe_kind kind)
 {
+	static bool cleaned[2];
 	char path[512];
 	DIR *d;
 	struct dirent *de;
 
-	if (!tracefs_dir())
+	/* once per run, and only where tracefs is already there */
+	if (cleaned[kind] || !tracefs_dir())
 		return;
+	cleaned[kind] = true;
 	snprintf(path, sizeof(path), "%s/events/" EVENT_GROUP, tracefs_dir());
 	d = opendir(path);
 	if (!d)

@@ -3,6 +3,7 @@
 
 : "${AWL:=$BATS_TEST_DIRNAME/../src/awl}"
 : "${WORKLOAD:=$BATS_TEST_DIRNAME/progs/workload}"
+: "${UPROBE_TARGET:=$BATS_TEST_DIRNAME/progs/uprobe_target}"
 
 # Kernel tests load programs into the running kernel. Without root they
 # skip, saying why; under CI=true a skipped kernel test is a failure.

@@ -318,13 +318,13 @@ require_tracefs() {
 @test "args in a BEGIN probe is an error" {
 	run dry -e 'BEGIN { printf("%d\n", args.foo); }'
 	[ "$status" -eq 1 ]
-	[ "${lines[0]}" = "-e:1:24: error: 'args' is only available in tracepoint probes" ]
+	[ "${lines[0]}" = "-e:1:24: error: 'args' is only available in tracepoint and fentry probes" ]
 }
 
 @test "args in an interval probe is an error" {
 	run dry -e 'interval:s:1 { printf("%d\n", args.x); }'
 	[ "$status" -eq 1 ]
-	[ "${lines[0]}" = "-e:1:31: error: 'args' is only available in tracepoint probes" ]
+	[ "${lines[0]}" = "-e:1:31: error: 'args' is only available in tracepoint and fentry probes" ]
 }
 
 @test "an unknown probe type suggests the nearest" {

@@ -28,7 +28,8 @@ bool dynprobe_has_tracefs(enum dynprobe_kind kind);
 int dynprobe_attach(struct unit *u, struct attach_point *ap, const struct dynprobe *dp);
 /* Removes the tracefs entries awl created (after the fds are closed). */
 void dynprobe_remove_all(struct unit *u);
-/* Removes entries left by awl processes that no longer exist. */
+/* Removes entries left by awl processes that no longer exist (killed
+ * before they could); does its work once per run. */
 void dynprobe_remove_stale(enum dynprobe_kind kind);
 
 #endif

@@ -206,8 +206,10 @@ static int kprobe_attach(struct unit *u, struct attach_point *ap)
 		.pid = -1,
 		.maxactive = maxactive && ap->provider->is_return ? atoi(maxactive) : 0,
 	};
-	int err = dynprobe_attach(u, ap, &dp);
+	int err;
 
+	dynprobe_remove_stale(DYN_KPROBE);
+	err = dynprobe_attach(u, ap, &dp);
 	if (err)
 		explain_kprobe_error(ap, err);
 	return err ? -1 : 0;

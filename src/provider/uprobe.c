@@ -311,6 +311,7 @@ static int uprobe_attach(struct unit *u, struct attach_point *ap)
 
 	if (ap->in_multi_link)
 		return 0;
+	dynprobe_remove_stale(DYN_UPROBE);
 	err = ap->prog->expected_attach_type == AWL_BPF_TRACE_UPROBE_MULTI ? attach_multi(u, ap)
 									 : dynprobe_attach(u, ap, &dp);
 	if (err)
