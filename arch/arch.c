@@ -9,6 +9,13 @@ static const struct arch *const arches[] = {
 	&arch_x86_64, &arch_aarch64, &arch_arm, &arch_riscv64,
 };
 
+const struct arch *arch_by_name(const char *name)
+{
+	const struct arch *a = arch_find(name);
+
+	return a ? a : !strcmp(name, arch_arm_compat.name) ? &arch_arm_compat : NULL;
+}
+
 const struct arch *arch_find(const char *name)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(arches); i++) {

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "awl/arch.h"
 #include "awl/ksym.h"
 #include "awl/report.h"
 #include "awl/sys.h"
@@ -196,11 +197,36 @@ static void render_tuple(struct strbuf *sb, struct unit *u, const struct type *t
 	sb_putc(sb, ')');
 }
 
+/* ply's regs: "name=0xvalue" for each register, the first name the
+ * arch gives each offset (aliases are skipped). */
+static void render_regs(struct strbuf *sb, const struct type *t, const uint8_t *data)
+{
+	const struct arch *a = t->name ? arch_by_name(t->name) : NULL;
+	int last = -1, esize = t->elem->size;
+
+	for (const struct arch_reg *r = a ? a->regs : NULL; r && r->name; r++) {
+		uint64_t v = 0;
+
+		if (r->offset <= last || r->offset + esize > t->size)
+			continue;
+		last = r->offset;
+		memcpy(&v, data + r->offset, (size_t)MIN(esize, (int)sizeof(v)));
+		if (esize == 4)
+			v &= 0xffffffffu;
+		sb_printf(sb, "%s%s=0x%llx", sb->len ? " " : "", r->name, (unsigned long long)v);
+	}
+}
+
 /* Arrays keep their C layout: elements of elem->size bytes each. */
 static void render_array(struct strbuf *sb, struct unit *u, const struct type *t,
 			 const uint8_t *data)
 {
 	int esize = t->elem ? t->elem->size : 0;
+
+	if (t->fmt == FMT_REGS && t->elem) {
+		render_regs(sb, t, data);
+		return;
+	}
 
 	sb_putc(sb, '[');
 	if (t->elem && type_is_scalar(t->elem) && esize > 0) {

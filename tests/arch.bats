@@ -80,3 +80,36 @@ check_offsets() {
 		[ "${lines[0]}" = "arch $a" ]
 	done
 }
+
+# A 32-bit arm program, for the compat and Thumb tests.
+arm_target() {
+	require_cc arm-linux-gnueabihf-gcc arm || return 1
+	arm-linux-gnueabihf-gcc -O1 "$@" -o "$BATS_TEST_TMPDIR/ut_arm" "$TESTS_DIR/progs/uprobe_target.c"
+}
+
+@test "a uprobe on a 32-bit arm program under an arm64 kernel reads the compat registers" {
+	: "${TESTS_DIR:=$BATS_TEST_DIRNAME}"
+	arm_target -marm
+	# arg1 is r1, kept in x1's slot (offset 8), 32 bits wide; lr is x14
+	run "$AWL" -n -d --arch aarch64 -e "uprobe:$BATS_TEST_TMPDIR/ut_arm:add_ints { @a = arg1; @l = reg(\"lr\"); }"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"r1 = *(u32 *)(r6 +8)"* ]]
+	[[ "$output" == *"r1 = *(u32 *)(r6 +112)"* ]]
+}
+
+@test "a uprobe on 32-bit arm reads 32-bit registers under a 32-bit kernel" {
+	: "${TESTS_DIR:=$BATS_TEST_DIRNAME}"
+	arm_target -marm
+	run "$AWL" -n -d --arch arm -e "uprobe:$BATS_TEST_TMPDIR/ut_arm:add_ints { @a = arg1; } uretprobe:$BATS_TEST_TMPDIR/ut_arm:add_ints { @r = retval; }"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"r1 = *(u32 *)(r6 +4)"* ]]
+	[[ "$output" == *"r1 = *(u32 *)(r6 +0)"* ]]
+}
+
+@test "Thumb functions are refused: arm uprobes probe ARM code only" {
+	: "${TESTS_DIR:=$BATS_TEST_DIRNAME}"
+	arm_target -mthumb
+	run "$AWL" -n --arch arm -e "uprobe:$BATS_TEST_TMPDIR/ut_arm:add_ints { }"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"add_ints in $BATS_TEST_TMPDIR/ut_arm is Thumb code"* ]]
+}

@@ -222,3 +222,18 @@ up() {
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"'retval' is only available at a function's return"* ]]
 }
+
+@test "ply's regs prints every register by name; reg(\"name\") reads one" {
+	require_root
+	local reg0
+	reg0=$("$AWL" --dump-arch | awk '$1 == "reg" { print $2; exit }')
+	up "uprobe:$UPROBE_TARGET:add_ints { print(regs); }" calls 1
+	[ "$status" -eq 0 ]
+	[[ "$output" =~ ^$reg0=0x[0-9a-f]+\  ]]
+	case "$(uname -m)" in
+	x86_64) arg0reg=rdi ;; aarch64) arg0reg=x0 ;; riscv64) arg0reg=a0 ;; *) arg0reg=r0 ;;
+	esac
+	[[ "$output" == *" $arg0reg=0x2 "* || "$output" == *" $arg0reg=0x2" ]]
+	up "uprobe:$UPROBE_TARGET:add_ints { printf(\"%d\\n\", reg(\"$arg0reg\")); }" calls 1
+	[ "$output" = "2" ]
+}

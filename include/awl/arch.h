@@ -41,6 +41,8 @@ extern const struct arch arch_x86_64, arch_aarch64, arch_arm, arch_riscv64, arch
 
 /* By --arch name or uname spelling; NULL if unknown. */
 const struct arch *arch_find(const char *name);
+/* The same, and the compat views by their names. */
+const struct arch *arch_by_name(const char *name);
 /* The running kernel's arch (uname -m), else the one awl was built for. */
 const struct arch *arch_native(void);
 /* Offset of a register by name (or alias), -1 if the arch has none. */

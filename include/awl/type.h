@@ -28,6 +28,7 @@ enum int_fmt {
 	FMT_KSYM,	/* kernel address: prints the symbol */
 	FMT_CGROUP,
 	FMT_FUNC,	/* index into the probe table: prints the probed function */
+	FMT_REGS,	/* ARRAY: a copy of pt_regs; name is the arch */
 };
 
 enum addr_space { AS_NONE, AS_KERNEL, AS_USER };

@@ -226,18 +226,40 @@ static int gen_caller(struct gen *g, struct node *n, struct val *out)
 	return 0;
 }
 
-const struct builtin builtins_ctx[] = {
-	{ "args", check_args, gen_args },
-	{ "data", check_args, gen_args },	/* ply */
-	{ "kstack", check_kstack, gen_kstack },
-	{ "stack", check_kstack, gen_kstack },	/* ply */
-	{ "arg#", check_arg, gen_arg },
-	{ "sarg#", check_sarg, gen_sarg },
-	{ "retval", check_retval, gen_retval },
-	{ "func", check_func, gen_func },
-	{ "caller", check_caller, gen_caller },
-	{ NULL, NULL, NULL },
-};
+
+/* ply's regs: every register of the probed task, printed by name. */
+static struct type *check_regs(struct checker *c, struct node *n)
+{
+	const struct provider *p = probe_provider(c);
+	const struct arch *a = regs_arch(c->u->arch, check_first_ap(c));
+	struct type *t;
+
+	if (!p || (p->ctx != CTX_PT_REGS && p->ctx != CTX_PERF_EVENT)) {
+		cerror(c, n->loc, "'regs' is only available in kprobe, uprobe, profile and software probes");
+		return NULL;
+	}
+	/* 8-byte slots in a 64-bit kernel's pt_regs, even for a 32-bit task */
+	t = type_new(TY_ARRAY);
+	t->elem = type_int(a == c->u->arch->compat32 ? 8 : a->word_size, false);
+	t->count = a->pt_regs_size / t->elem->size;
+	t->size = a->pt_regs_size;
+	t->fmt = FMT_REGS;
+	t->name = xstrdup(a->name);
+	return t;
+}
+
+static int gen_regs(struct gen *g, struct node *n, struct val *out)
+{
+	int size = ALIGN_UP(n->type->size, 8), off = stack_alloc(g, size), w = n->type->elem->size;
+
+	emit_zero(g, off, size);
+	for (int i = 0; i < n->type->size; i += w) {
+		emit(g, LDX_MEM(w == 4 ? BPF_W : BPF_DW, R1, CTX_REG, (int16_t)i));
+		emit(g, STX_MEM(w == 4 ? BPF_W : BPF_DW, FP, R1, (int16_t)(off + i)));
+	}
+	*out = (struct val){ .kind = V_STACK, .off = off, .size = size, .type = n->type };
+	return 0;
+}
 
 /* reg("name"): any register of the probed task, by its arch name. */
 static struct type *check_reg(struct checker *c, struct node *call)
@@ -279,4 +301,18 @@ static int gen_reg(struct gen *g, struct node *call, struct val *out)
 const struct func funcs_ctx[] = {
 	{ "reg", 1, 1, 0, check_reg, gen_reg },
 	{ NULL, 0, 0, 0, NULL, NULL },
+};
+
+const struct builtin builtins_ctx[] = {
+	{ "args", check_args, gen_args },
+	{ "data", check_args, gen_args },	/* ply */
+	{ "kstack", check_kstack, gen_kstack },
+	{ "stack", check_kstack, gen_kstack },	/* ply */
+	{ "arg#", check_arg, gen_arg },
+	{ "sarg#", check_sarg, gen_sarg },
+	{ "retval", check_retval, gen_retval },
+	{ "func", check_func, gen_func },
+	{ "caller", check_caller, gen_caller },
+	{ "regs", check_regs, gen_regs },	/* ply */
+	{ NULL, NULL, NULL },
 };

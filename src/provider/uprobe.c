@@ -88,14 +88,27 @@ struct match {
 	const struct probe_spec *spec;
 	uint64_t off;
 	bool compat32;
+	bool glob;
 	int added;
 };
+
+/* The kernel's arm uprobes decode ARM instructions only: a Thumb
+ * function (most of Debian's armhf) would be decoded wrongly. */
+#define EM_ARM_VALUE 40
 
 static int add_point(struct match *m, const char *func, uint64_t vaddr)
 {
 	uint64_t file_off;
 	struct attach_point *ap;
 	char *name;
+
+	if (elf_machine(m->elf) == EM_ARM_VALUE && elf_func_is_thumb(m->elf, func)) {
+		if (m->glob)
+			return 0;	/* skipped: said once by the caller */
+		error_at(m->spec->loc, "%s in %s is Thumb code, which the kernel's uprobes cannot probe on arm (build it with -marm)",
+			 func, m->shown);
+		return -1;
+	}
 
 	if (elf_vaddr_to_offset(m->elf, vaddr + m->off, &file_off)) {
 		error_at(m->spec->loc, "%s: 0x%llx is not in a loaded segment of the file", m->shown,
@@ -191,7 +204,12 @@ static int expand_func(struct match *m, const char *what)
 		return add_point(m, func, vaddr);
 	}
 	if (glob_has_magic(func)) {
-		elf_foreach_func(m->elf, func, add_match, m);
+		m->glob = true;
+		int matched = elf_foreach_func(m->elf, func, add_match, m);
+
+		if (matched > m->added && m->added)
+			note_at(m->spec->loc, "%d Thumb function%s matching '%s' skipped: arm uprobes probe ARM code only",
+				matched - m->added, matched - m->added == 1 ? "" : "s", func);
 		if (!m->added) {
 			error_at(m->spec->loc, "no function of %s matches '%s'", m->shown, func);
 			return -1;
@@ -215,7 +233,7 @@ static int uprobe_expand(struct unit *u, struct probe *p, const struct probe_spe
 			 const char *rest)
 {
 	const char *colon = strrchr(rest, ':');
-	struct match m = { u, p, provider_of(spec->text), NULL, NULL, NULL, spec, 0, false, 0 };
+	struct match m = { u, p, provider_of(spec->text), NULL, NULL, NULL, spec, 0, false, false, 0 };
 	char *target, *path, err[256];
 	int ret;
 
