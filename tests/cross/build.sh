@@ -1,0 +1,37 @@
+#!/bin/sh
+# Builds awl and the test programs for ARCH as static binaries, out of
+# tree in DIR: musl for x86_64, aarch64 and arm (armhf), glibc for
+# riscv64 (Debian has no riscv64 musl). Prints the stripped size of awl.
+#   tests/cross/build.sh ARCH DIR
+set -eu
+arch=$1
+dir=$2
+top=$(cd "$(dirname "$0")/../.." && pwd)
+
+case "$arch" in
+x86_64) host= ; musl=yes ;;
+aarch64) host=aarch64-linux-gnu ; musl=yes ;;
+arm) host=arm-linux-gnueabihf ; musl=yes ;;
+riscv64) host=riscv64-linux-gnu ; musl= ;;
+*) echo "unknown arch $arch (x86_64, aarch64, arm, riscv64)" >&2; exit 2 ;;
+esac
+cc=${host:+$host-}gcc
+strip=${host:+$host-}strip
+
+mkdir -p "$dir"
+cd "$dir"
+if [ ! -f Makefile ] || [ "$top/configure" -nt Makefile ]; then
+	if [ -n "$musl" ]; then
+		"$top/configure" -q ${host:+--host=$host} --with-musl >/dev/null
+	else
+		"$top/configure" -q ${host:+--host=$host} LDFLAGS=-static >/dev/null
+	fi
+fi
+make -s -j"$(nproc)" src/awl tests/progs/workload tests/progs/uprobe_target >/dev/null
+# The uprobe target in ARM (not Thumb) code: arm uprobes decode ARM only.
+if [ "$arch" = arm ]; then
+	${cc} -O1 -marm -static -o tests/progs/uprobe_target "$top/tests/progs/uprobe_target.c" \
+		$( [ -n "$musl" ] && echo "-specs /usr/lib/arm-linux-musleabihf/musl-gcc.specs" )
+fi
+$strip -o awl.stripped src/awl
+echo "$arch: $(wc -c < awl.stripped) bytes stripped static awl"
