@@ -128,7 +128,9 @@ int load_prepare(struct unit *u)
 					  !getenv("AWL_NO_UPROBE_MULTI");
 	u->user_str_helpers = o->dry_run ||
 			      kernel_has_helper(BPF_PROG_TYPE_TRACEPOINT, HELPER_probe_read_user_str);
-	u->start_ns = monotonic_ns();
+	/* a dry run's code is never loaded: 0 keeps its listing the same
+	 * from run to run (the cross checks compare listings) */
+	u->start_ns = o->dry_run ? 0 : monotonic_ns();
 	if (u->uses_kstack)
 		u->stack_kmap = unit_add_kmap(u, "awl_stacks", BPF_MAP_TYPE_STACK_TRACE, 4,
 					      KSTACK_DEPTH * 8, o->map_entries, 0);
