@@ -428,8 +428,8 @@ int btf_func_info(const struct btf *b, int func_id, int word_size,
 		return -EINVAL;
 	params = (const struct btf_param *)(proto + 1);
 	n = VLEN_OF(proto->info);
-	if (n && !params[n - 1].type)	/* "...": nothing to name */
-		n--;
+	if (n && !params[n - 1].type)	/* "...": trampolines refuse these */
+		return -ERANGE;
 	if (n > MAX_BTF_PARAMS)
 		return -E2BIG;
 	memset(out, 0, sizeof(*out));

@@ -140,6 +140,7 @@ static int attach_via_tracefs(struct attach_point *ap, const struct dynprobe *dp
 		return err;
 	free(ap->event_name);
 	ap->event_name = xstrdup(name);
+	ap->event_is_uprobe = dp->kind == DYN_UPROBE;
 	id = event_id(name);
 	if (id < 0)
 		return (int)id;
@@ -180,7 +181,7 @@ void dynprobe_remove_all(struct unit *u)
 
 		if (!ap->event_name)
 			continue;
-		remove_event(ap->provider->mem == AS_USER ? DYN_UPROBE : DYN_KPROBE, ap->event_name);
+		remove_event(ap->event_is_uprobe ? DYN_UPROBE : DYN_KPROBE, ap->event_name);
 		free(ap->event_name);
 		ap->event_name = NULL;
 	}

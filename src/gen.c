@@ -1499,6 +1499,9 @@ static void plan_programs(struct unit *u)
 				bp->probe = p;
 				bp->provider = ap->provider;
 				bp->fd = -1;
+				/* before Linux 5.10, BEGIN/END run as uprobes on awl */
+				bp->prog_type = ap->provider->run_by_loader && u->special_via_uprobe
+						? BPF_PROG_TYPE_KPROBE : ap->provider->prog_type;
 				bp->expected_attach_type = multi ? AWL_BPF_TRACE_UPROBE_MULTI
 								 : ap->provider->expected_attach_type;
 				bp->attach_btf_id = (uint32_t)ap->btf_id;

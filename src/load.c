@@ -8,7 +8,9 @@
 #include <unistd.h>
 
 #include "awl/compat.h"
+#include "awl/dynprobe.h"
 #include "awl/elf.h"
+#include "awl/procmaps.h"
 #include "awl/gen.h"
 #include "awl/insn.h"
 #include "awl/load.h"
@@ -126,6 +128,9 @@ int load_prepare(struct unit *u)
 		if (u->aps[i]->provider->multi_attach)
 			u->uprobe_multi = !o->dry_run && kernel_has_uprobe_multi() &&
 					  !getenv("AWL_NO_UPROBE_MULTI");
+	for (int i = 0; i < u->naps && !u->special_via_uprobe; i++)
+		if (u->aps[i]->provider->run_by_loader && !o->dry_run)
+			u->special_via_uprobe = !kernel_has_test_run() || getenv("AWL_SPECIAL_VIA_UPROBE");
 	u->user_str_helpers = o->dry_run ||
 			      kernel_has_helper(BPF_PROG_TYPE_TRACEPOINT, HELPER_probe_read_user_str);
 	/* a dry run's code is never loaded: 0 keeps its listing the same
@@ -271,7 +276,7 @@ static void explain_load_error(struct unit *u, const struct bpf_program *bp, int
 		error_plain("cannot load BPF programs: run awl as root (or with CAP_BPF and CAP_PERFMON)");
 		return;
 	}
-	if (-err == EPERM && bp->provider->prog_type == BPF_PROG_TYPE_TRACING) {
+	if (-err == EPERM && bp->prog_type == BPF_PROG_TYPE_TRACING) {
 		const struct attach_point *ap = bp->aps[0];
 		char *lockdown = read_file("/sys/kernel/security/lockdown", NULL);
 		const char *mode = lockdown ? strchr(lockdown, '[') : NULL;
@@ -311,7 +316,7 @@ static int load_programs(struct unit *u)
 	for (int i = 0; i < u->nprogs; i++) {
 		struct bpf_program *bp = u->progs[i];
 		struct bpf_insn *insns = relocate(u, bp);
-		struct prog_target target = { bp->provider->prog_type, bp->expected_attach_type,
+		struct prog_target target = { bp->prog_type, bp->expected_attach_type,
 					      bp->attach_btf_id };
 		int fd = bpf_prog_load_for(&target, bp->name, insns, bp->ninsns, NULL, 0, 0);
 
@@ -346,6 +351,67 @@ int load_unit(struct unit *u)
 	return ret;
 }
 
+/* Before Linux 5.10 a raw tracepoint program cannot be test-run: BEGIN
+ * and END then run as uprobes on this function, which awl calls. noinline
+ * and the asm keep it a real function at an address of its own. */
+__attribute__((noinline, used)) void awl_special_trigger(void);
+__attribute__((noinline, used)) void awl_special_trigger(void)
+{
+	__asm__ volatile("" ::: "memory");
+}
+
+struct code_offset {
+	uint64_t addr;
+	uint64_t file_offset;
+	bool found;
+};
+
+static int find_mapping(void *arg, uint64_t start, uint64_t end, uint64_t offset,
+			const char *perms, const char *path)
+{
+	struct code_offset *c = arg;
+
+	if (c->addr < start || c->addr >= end)
+		return 0;
+	c->file_offset = c->addr - start + offset;
+	c->found = true;
+	return 1;
+}
+
+/* Where the trigger's code is in awl's own file: what a uprobe wants. */
+static int trigger_offset(uint64_t *offset)
+{
+	struct code_offset c = { (uint64_t)(uintptr_t)awl_special_trigger, 0, false };
+	size_t len;
+	char *maps = read_file("/proc/self/maps", &len);
+
+	if (!maps)
+		return -errno;
+	proc_maps_parse(maps, len, find_mapping, &c);
+	free(maps);
+	*offset = c.file_offset;
+	return c.found ? 0 : -ENOENT;
+}
+
+static int run_via_uprobe(struct unit *u, struct attach_point *ap)
+{
+	struct dynprobe dp = { DYN_UPROBE, false, "/proc/self/exe", 0, (int)getpid(), 0 };
+	int err = trigger_offset(&dp.offset);
+
+	dynprobe_remove_stale(DYN_UPROBE);
+	if (!err)
+		err = dynprobe_attach(u, ap, &dp);
+	if (!err)
+		awl_special_trigger();
+	for (int j = 0; j < ap->nlinks; j++)
+		close(ap->links[j]);
+	for (int j = 0; j < ap->nfds; j++)
+		close(ap->fds[j]);
+	ap->nlinks = ap->nfds = 0;
+	dynprobe_remove_all(u);
+	return err;
+}
+
 int run_loader_probes(struct unit *u, const struct provider *which)
 {
 	for (int i = 0; i < u->naps; i++) {
@@ -355,11 +421,15 @@ int run_loader_probes(struct unit *u, const struct provider *which)
 
 		if (ap->provider != which)
 			continue;
-		err = bpf_prog_test_run(ap->prog->fd, ctx, sizeof(ctx), NULL);
+		if (u->special_via_uprobe)
+			err = run_via_uprobe(u, ap);
+		else
+			err = bpf_prog_test_run(ap->prog->fd, ctx, sizeof(ctx), NULL);
 		if (err) {
 			error_plain("cannot run the %s probe: %s%s", which->name, strerror(-err),
-				    kernel_has_test_run() ? ""
-				    : " (BEGIN and END need BPF_PROG_TEST_RUN of raw tracepoint programs, Linux 5.10 or newer)");
+				    u->special_via_uprobe
+				    ? " (before Linux 5.10, BEGIN and END run as uprobes on awl itself: the kernel needs CONFIG_UPROBES)"
+				    : "");
 			return 2;
 		}
 	}

@@ -372,3 +372,24 @@ check_per_cpu() {
 	[ "$(count_lines '^[0-9]+$')" -eq 300 ]
 	printf '%s\n' "$output" | awk 'NR > 1 && $1 <= prev { print "not increasing at line " NR; bad = 1 } { prev = $1 } END { exit bad }'
 }
+
+@test "before Linux 5.10 BEGIN and END run as uprobes on awl itself (forced here)" {
+	require_root
+	run timeout -k 5 20 env AWL_SPECIAL_VIA_UPROBE=1 "$AWL" -q -e '
+		BEGIN { printf("begin %d\n", pid == $1); @b = count(); }
+		interval:ms:100 { exit(); }
+		END { printf("end\n"); }' $$
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "begin 0" ]
+	[ "${lines[1]}" = "end" ]
+	[[ "$output" == *"@b: 1"* ]]
+}
+
+@test "BEGIN/END as uprobes through uprobe_events leave no entry behind" {
+	require_root
+	run timeout -k 5 20 env AWL_SPECIAL_VIA_UPROBE=1 AWL_PROBE_API=tracefs "$AWL" -q -e '
+		BEGIN { printf("begin\n"); exit(); } END { printf("end\n"); }'
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(printf 'begin\nend')" ]
+	! grep -q ':awl/awl_' /sys/kernel/tracing/uprobe_events
+}

@@ -46,7 +46,8 @@ struct btf_func_info {
 /* Fills out from func_id's prototype. -ENOENT: not a function;
  * -ENOTSUP: a struct, union, float or __int128 passed or returned by
  * value (the kernel refuses returned ones too);
- * -E2BIG: more than MAX_BTF_PARAMS arguments; -EINVAL: malformed BTF.
+ * -E2BIG: more than MAX_BTF_PARAMS arguments; -ERANGE: variadic (BPF
+ * trampolines refuse those); -EINVAL: malformed BTF.
  * word_size (4 or 8) is the target's pointer size: pointers still take
  * 8-byte slots, zero-extended by the trampoline. */
 int btf_func_info(const struct btf *b, int func_id, int word_size,

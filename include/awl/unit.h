@@ -100,6 +100,7 @@ struct attach_point {
 	int nargs;		/* fentry/fexit: arguments before retval */
 	struct type *ret_type;	/* fexit: retval's type */
 	char *event_name;	/* kprobe/uprobe through tracefs: to remove */
+	bool event_is_uprobe;	/* ... from uprobe_events (else kprobe_events) */
 	uint32_t perf_type;	/* perf events: interval, profile, software */
 	uint64_t perf_config;
 	uint64_t period;	/* sample period, or frequency if use_freq */
@@ -116,6 +117,7 @@ struct attach_point {
 
 struct bpf_program {
 	char name[16];
+	uint32_t prog_type;		/* BPF_PROG_TYPE_* it is loaded as */
 	uint32_t expected_attach_type;	/* fentry/fexit: from their attach point */
 	uint32_t attach_btf_id;
 	struct probe *probe;
@@ -150,6 +152,7 @@ struct unit {
 	bool ringbuf;		/* output through the ring buffer (else perf) */
 	bool user_str_helpers;	/* probe_read_{user,kernel}_str exist (5.5+) */
 	bool uprobe_multi;	/* uprobes attach many to a link (6.6+) */
+	bool special_via_uprobe;	/* BEGIN/END as uprobes on awl itself (< 5.10) */
 	int zero_size;
 	uint32_t output_pages;	/* ring buffer pages, or perf pages per CPU */
 	uint64_t start_ns;	/* CLOCK_MONOTONIC at start: `elapsed` */

@@ -48,19 +48,22 @@ static struct type *args_type(const struct btf_func_info *info)
 }
 
 static const char *const info_errors[] = {
-	[ENOTSUP] = "passes or returns a struct, union or float by value, which awl cannot read",
+	[ENOTSUP] = "passes or returns a struct, union, float or __int128 by value, which awl cannot read",
 	[E2BIG] = "has more arguments than BPF trampolines take",
+	[ERANGE] = "takes variable arguments, which BPF trampolines cannot attach to",
 	[EINVAL] = "has a malformed BTF prototype",
 };
 
 static int add_point(struct unit *u, struct probe *p, const struct provider *prov,
-		     struct btf *btf, const char *func, int id, struct loc loc)
+		     struct btf *btf, const char *func, int id, struct loc loc, bool quiet)
 {
 	struct btf_func_info info;
 	struct attach_point *ap;
 	char *name;
 	int err = btf_func_info(btf, id, u->arch->word_size, &info);
 
+	if (err && quiet)
+		return -1;
 	if (err) {
 		int e = -err;
 
@@ -85,15 +88,18 @@ struct glob_ctx {
 	const struct provider *prov;
 	struct btf *btf;
 	struct loc loc;
-	int added;
+	int added, skipped;
 };
 
+/* In a glob, functions awl cannot read are skipped, and counted. */
 static int add_match(void *arg, const char *name, int id)
 {
 	struct glob_ctx *g = arg;
 
-	if (!add_point(g->u, g->p, g->prov, g->btf, name, id, g->loc))
+	if (!add_point(g->u, g->p, g->prov, g->btf, name, id, g->loc, true))
 		g->added++;
+	else
+		g->skipped++;
 	return 0;
 }
 
@@ -114,9 +120,12 @@ static int fentry_expand(struct unit *u, struct probe *p, const struct probe_spe
 	if (!btf)
 		return -1;
 	if (glob_has_magic(rest)) {
-		struct glob_ctx g = { u, p, prov, btf, spec->loc, 0 };
+		struct glob_ctx g = { u, p, prov, btf, spec->loc, 0, 0 };
 
 		btf_foreach_func(btf, rest, add_match, &g);
+		if (g.skipped && g.added)
+			note_at(spec->loc, "%d function%s matching '%s' skipped: variadic, or with arguments awl cannot read",
+				g.skipped, g.skipped == 1 ? "" : "s", rest);
 		if (!g.added) {
 			error_at(spec->loc, "no kernel function in BTF matches '%s'", rest);
 			return -1;
@@ -129,7 +138,7 @@ static int fentry_expand(struct unit *u, struct probe *p, const struct probe_spe
 			 prov->name, 3, rest);
 		return -1;
 	}
-	return add_point(u, p, prov, btf, rest, id, spec->loc);
+	return add_point(u, p, prov, btf, rest, id, spec->loc, false);
 }
 
 static int fentry_attach(struct unit *u, struct attach_point *ap)
