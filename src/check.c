@@ -910,6 +910,11 @@ static void expand_probe(struct unit *u, struct probe *p)
 		}
 		p->provider = prov;
 		prov->expand(u, p, &p->specs[i], rest);
+		if (u->naps > MAX_ATTACH_POINTS) {
+			error_at(p->specs[i].loc, "the script expands to %d attach points, more than the %d awl attaches: narrow the wildcards",
+				 u->naps, MAX_ATTACH_POINTS);
+			return;
+		}
 	}
 }
 

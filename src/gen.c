@@ -30,8 +30,17 @@ void gen_error(struct gen *g, struct loc loc, const char *fmt, ...)
 	error_at(loc, "%s", msg);
 }
 
+/* The kernel loads at most a million instructions per program; nested
+ * unroll() could ask for far more, so generation stops there. */
+#define MAX_PROGRAM_INSNS 1000000
+
 void emit(struct gen *g, struct bpf_insn insn)
 {
+	if (g->ninsns >= MAX_PROGRAM_INSNS) {
+		gen_error(g, g->probe->loc, "the probe's program would be larger than the %d instructions the kernel loads (nested unroll?)",
+			  MAX_PROGRAM_INSNS);
+		return;
+	}
 	VEC_PUSH(g->insns, g->ninsns, g->capinsns, insn);
 }
 
@@ -1394,7 +1403,7 @@ static void gen_stmt(struct gen *g, struct node *n)
 		emit_jump(g, JA(0), g->continue_label);
 		break;
 	case N_UNROLL:
-		for (int64_t i = 0; i < n->num; i++)
+		for (int64_t i = 0; i < n->num && !g->failed; i++)
 			gen_stmt(g, n->a);
 		break;
 	case N_WHILE:

@@ -416,3 +416,16 @@ probe tracepoint:syscalls:sys_enter_close, tracepoint:syscalls:sys_enter_dup" ]
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"binop /"* ]]
 }
+
+@test "nested unroll that would exceed the kernel's program size is a located error" {
+	run timeout 60 "$AWL" -n -e 'BEGIN { unroll(100) { unroll(100) { unroll(100) { @x++; } } } }'
+	[ "$status" -eq 1 ]
+	[[ "${lines[0]}" == "-e:1:1: error: the probe's program would be larger than the 1000000 instructions the kernel loads"* ]]
+}
+
+@test "a wildcard expanding to too many attach points is a located error" {
+	[ -e /sys/kernel/btf/vmlinux ] || skip "needs the kernel's BTF for a huge wildcard"
+	run timeout 60 "$AWL" -n -e 'BEGIN { } fentry:* { }'
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"-e:1:11: error: the script expands to "*" attach points, more than the 20000 awl attaches: narrow the wildcards"* ]]
+}

@@ -166,6 +166,9 @@ void unit_free(struct unit *u);
 int unit_add_kmap(struct unit *u, const char *name, uint32_t type, uint32_t key_size,
 		  uint32_t value_size, uint32_t max_entries, uint32_t flags);
 int unit_add_event(struct unit *u, struct event_desc *ev);
+/* Attach points a script may expand to: each costs fds and kernel memory. */
+#define MAX_ATTACH_POINTS 20000
+
 struct attach_point *unit_add_ap(struct unit *u, struct probe *p, const struct provider *prov,
 				 const char *name);
 void ap_add_fd(struct attach_point *ap, int fd);
