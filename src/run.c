@@ -173,10 +173,28 @@ void child_stop(struct child *c)
 	c->exited = true;
 }
 
+/* Whether pid has exited: gone, or a zombie its parent has not reaped
+ * yet (kill() still succeeds on those). */
+static bool process_exited(int pid)
+{
+	char path[32], *stat, *paren;
+	bool gone;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	stat = read_file(path, NULL);
+	if (!stat)
+		return kill(pid, 0) < 0 && errno == ESRCH;
+	/* "pid (comm) S ...": the state follows the last ')' */
+	paren = strrchr(stat, ')');
+	gone = paren && (paren[1] == ' ') && (paren[2] == 'Z' || paren[2] == 'X');
+	free(stat);
+	return gone;
+}
+
 /* -p PID: like bpftrace, stop once the traced process has exited. */
 static void check_traced_process(struct runner *r)
 {
-	if (r->ro->pid && kill(r->ro->pid, 0) < 0 && errno == ESRCH && r->stop == RUNNING)
+	if (r->ro->pid && r->stop == RUNNING && process_exited(r->ro->pid))
 		r->stop = STOP_CHILD;
 }
 
