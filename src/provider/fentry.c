@@ -11,6 +11,10 @@
 #include "awl/provider.h"
 #include "awl/sys.h"
 
+/* The kernel's internal ENOTSUPP, which BPF returns when an arch lacks
+ * trampolines; user space has no name for it. */
+#define ENOTSUPP_KERNEL 524
+
 /* enum bpf_attach_type values (Linux 5.5) */
 #define ATTACH_FENTRY 24
 #define ATTACH_FEXIT 25
@@ -145,6 +149,11 @@ static int fentry_attach(struct unit *u, struct attach_point *ap)
 {
 	int fd = bpf_raw_tracepoint_open(NULL, ap->prog->fd);
 
+	if (fd == -ENOTSUPP_KERNEL || fd == -EOPNOTSUPP) {
+		error_plain("cannot attach %s: this kernel has no BPF trampolines for its architecture (riscv64 got them in Linux 6.3, arm64 in 6.0; 32-bit arm has none): use kprobe:%s instead",
+			    ap->name, ap->func);
+		return -1;
+	}
 	if (fd < 0) {
 		error_plain("cannot attach %s: %s%s", ap->name, strerror(-fd),
 			    fd == -EBUSY ? " (another program is attached there)" : "");
