@@ -37,4 +37,5 @@ const struct arch arch_arm = {
 	.uapi_struct = "struct pt_regs",
 	.uapi_header = "asm/ptrace.h",
 	.jit_no_atomics = true,
+	.jit_no_div64 = true,
 };

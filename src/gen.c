@@ -560,15 +560,63 @@ static int alu_of(int tok)
 	return -1;
 }
 
+/* One step of binary long division: the next bit of n (r3) into the
+ * remainder (r5) and, where the divisor (r4) fits, into the quotient (r2). */
+static void emit_division_step(struct gen *g)
+{
+	int no_fit = label_new(g);
+
+	emit(g, MOV64_REG(R1, R3));
+	emit(g, ALU64_IMM(BPF_RSH, R1, 63));
+	emit(g, ALU64_IMM(BPF_LSH, R5, 1));
+	emit(g, ALU64_REG(BPF_OR, R5, R1));
+	emit(g, ALU64_IMM(BPF_LSH, R3, 1));
+	emit(g, ALU64_IMM(BPF_LSH, R2, 1));
+	emit_jump(g, JMP_REG(BPF_JLT, R5, R4, 0), no_fit);
+	emit(g, ALU64_REG(BPF_SUB, R5, R4));
+	emit(g, ALU64_IMM(BPF_OR, R2, 1));
+	label_place(g, no_fit);
+}
+
+void emit_udiv(struct gen *g, int alu, int dst, int src)
+{
+	int by_zero, done;
+
+	if (!g->arch->jit_no_div64 && !g->long_division) {
+		emit(g, ALU64_REG(alu, dst, src));
+		return;
+	}
+	/* 32-bit arm's JIT cannot divide 64-bit values: 64 unrolled steps
+	 * of long division (no loop: kernels before 5.3 refuse those) */
+	by_zero = label_new(g);
+	done = label_new(g);
+	emit(g, MOV64_REG(R4, src));
+	emit(g, MOV64_REG(R3, dst));
+	emit_jump(g, JMP_IMM(BPF_JEQ, R4, 0, 0), by_zero);
+	emit(g, MOV64_IMM(R5, 0));
+	emit(g, MOV64_IMM(R2, 0));
+	for (int bit = 0; bit < 64; bit++)
+		emit_division_step(g);
+	emit(g, MOV64_REG(dst, alu == BPF_DIV ? R2 : R5));
+	emit_jump(g, JA(0), done);
+	label_place(g, by_zero);
+	if (alu == BPF_DIV)	/* BPF's x / 0 is 0, and x % 0 is x */
+		emit(g, MOV64_IMM(dst, 0));
+	label_place(g, done);
+}
+
 /* BPF divides unsigned only (before the v4 ISA): signed division and
- * remainder divide the magnitudes and fix the sign, as C does. */
+ * remainder divide the magnitudes and fix the sign, as C does. The sign
+ * waits on the stack while emit_udiv may use every scratch register. */
 static void emit_signed_divmod(struct gen *g, int alu, int dst, int src)
 {
 	int pos_dst = label_new(g), pos_src = label_new(g), done = label_new(g);
+	int sign = stack_alloc(g, 8);
 
 	emit(g, MOV64_REG(R4, dst));
 	if (alu == BPF_DIV)
 		emit(g, ALU64_REG(BPF_XOR, R4, src));	/* sign of the quotient */
+	emit(g, STX_MEM(BPF_DW, FP, R4, (int16_t)sign));
 	emit_jump(g, JMP_IMM(BPF_JSGE, dst, 0, 0), pos_dst);
 	emit(g, NEG64(dst));
 	label_place(g, pos_dst);
@@ -576,25 +624,43 @@ static void emit_signed_divmod(struct gen *g, int alu, int dst, int src)
 	emit_jump(g, JMP_IMM(BPF_JSGE, R5, 0, 0), pos_src);
 	emit(g, NEG64(R5));
 	label_place(g, pos_src);
-	emit(g, ALU64_REG(alu, dst, R5));
+	emit_udiv(g, alu, dst, R5);
+	emit(g, LDX_MEM(BPF_DW, R4, FP, (int16_t)sign));
 	emit_jump(g, JMP_IMM(BPF_JSGE, R4, 0, 0), done);
 	emit(g, NEG64(dst));
 	label_place(g, done);
 }
 
+static bool is_power_of_2(int64_t v)
+{
+	return v > 0 && (v & (v - 1)) == 0;
+}
+
 /* dst op= src, with C's semantics for the operand types. dst is a
- * register other than r2, r4 and r5; src is loaded into r2 if needed. */
+ * register other than r2, r3, r4 and r5; src is loaded into r2 if needed. */
 static void emit_alu(struct gen *g, int alu, bool is_signed, int dst, const struct val *src)
 {
-	if ((alu == BPF_DIV || alu == BPF_MOD) && is_signed) {
-		if (src->kind == V_IMM && src->imm > 0) {
-			/* positive divisor: only the dividend's sign matters */
-			struct val s = *src;
+	if ((alu == BPF_DIV || alu == BPF_MOD) && src->kind == V_IMM && is_power_of_2(src->imm) &&
+	    !is_signed) {
+		/* unsigned / and % by 2^k: a shift and a mask, on every JIT */
+		int k = __builtin_ctzll((unsigned long long)src->imm);
 
-			emit_signed_divmod(g, alu, dst, val_load(g, &s, R2));
-			return;
+		if (alu == BPF_DIV)
+			emit(g, ALU64_IMM(BPF_RSH, dst, k));
+		else if (k < 31)
+			emit(g, ALU64_IMM(BPF_AND, dst, (int32_t)((1ll << k) - 1)));
+		else {
+			emit_ld_imm64(g, R2, (uint64_t)src->imm - 1);
+			emit(g, ALU64_REG(BPF_AND, dst, R2));
 		}
+		return;
+	}
+	if ((alu == BPF_DIV || alu == BPF_MOD) && is_signed) {
 		emit_signed_divmod(g, alu, dst, val_load(g, src, R2));
+		return;
+	}
+	if (alu == BPF_DIV || alu == BPF_MOD) {
+		emit_udiv(g, alu, dst, val_load(g, src, R2));
 		return;
 	}
 	if (alu == BPF_RSH && is_signed)
@@ -1455,6 +1521,7 @@ static int gen_program(struct unit *u, struct bpf_program *bp)
 	g.arch = u->arch;
 	g.exit_label = label_new(&g);
 	g.break_label = g.continue_label = -1;
+	g.long_division = getenv("AWL_LONG_DIVISION") != NULL;
 	gen_prologue(&g);
 	if (p->pred)
 		gen_branch(&g, p->pred, false, g.exit_label);

@@ -334,3 +334,18 @@ begin() {
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(printf '0 1 0\n@n: 0')" ]
 }
+
+@test "arith: 32-bit arm's long division (forced here) gives C's results" {
+	require_root
+	local script='$a = 1000000007; $b = 37; $n = -7; $big = (uint64)-1;
+		printf("%d %d %d %d %d %d %u %u %d %d\n", $a / $b, $a % $b, $n / 2, $n % 2,
+		       -100 / -7, 100 % -7, $big / 3, $big % 1000, $a / 0, $a % 0);
+		@l = lhist($a % 97, 0, 100, 7); exit();'
+	want="27027027 8 -3 -1 14 2 6148914691236517205 615 0 1000000007"
+	begin "$script"
+	[ "${lines[0]}" = "$want" ]
+	AWL_LONG_DIVISION=1 begin "$script"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "$want" ]
+	[[ "$output" == *"[35, 42)               1 |"* ]]
+}

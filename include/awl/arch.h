@@ -32,6 +32,7 @@ struct arch {
 	const char *uapi_struct;	/* the uapi type of pt_regs, for the offset test */
 	const char *uapi_header;
 	bool jit_no_atomics;		/* JIT can't do BPF atomics (32-bit arm) */
+	bool jit_no_div64;		/* JIT can't divide 64-bit values (32-bit arm) */
 	/* A 32-bit process under this (64-bit) kernel: its registers as they
 	 * sit in this kernel's pt_regs. NULL where there is no such mode. */
 	const struct arch *compat32;

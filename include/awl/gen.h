@@ -52,6 +52,7 @@ struct gen {
 	unsigned busy;		/* bit r: register r holds a live value */
 	int exit_label;
 	int break_label, continue_label;
+	bool long_division;	/* AWL_LONG_DIVISION: test 32-bit arm's division here */
 	bool failed;		/* an error was reported: stop emitting */
 };
 
@@ -87,6 +88,11 @@ int gen_scalar(struct gen *g, struct node *n, struct val *out);
 void gen_store(struct gen *g, int base_reg, int off, const struct val *v, const struct type *as);
 /* Gets n's value into stack memory laid out as `as`; returns the offset. */
 int gen_to_stack(struct gen *g, struct node *n, const struct type *as);
+/* dst = dst / src or dst % src, unsigned 64-bit (alu is BPF_DIV or
+ * BPF_MOD), on every target: where the JIT cannot divide 64-bit values
+ * (32-bit arm) by long division, clobbering r1-r5. dst and src must not
+ * be r2-r5 other than src == r5 or r2. */
+void emit_udiv(struct gen *g, int alu, int dst, int src);
 /* Sign- or zero-extends a register holding a value of type t to 64 bits. */
 void emit_extend(struct gen *g, int reg, const struct type *t);
 

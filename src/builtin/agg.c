@@ -126,32 +126,49 @@ static void emit_cmp_const(struct gen *g, int op, int reg, int64_t k, int label)
 	}
 }
 
-/* r2 = lhist bucket of r1. */
+/* r0 = lhist bucket of r1 (clobbers r1-r5: a division may be long). */
 static void emit_linear_bucket(struct gen *g, const struct type *t)
 {
 	int done = label_new(g), nb = agg_nbuckets(t);
 
-	emit(g, MOV64_IMM(R2, 0));
+	emit(g, MOV64_IMM(R0, 0));
 	emit_cmp_const(g, BPF_JSLT, R1, t->lh_min, done);
-	emit(g, MOV64_IMM(R2, nb - 1));
+	emit(g, MOV64_IMM(R0, nb - 1));
 	emit_cmp_const(g, BPF_JSGE, R1, t->lh_max, done);
-	emit(g, MOV64_REG(R2, R1));
+	emit(g, MOV64_REG(R0, R1));
 	if (t->lh_min >= INT32_MIN && t->lh_min <= INT32_MAX) {
-		emit(g, ALU64_IMM(BPF_SUB, R2, (int32_t)t->lh_min));
+		emit(g, ALU64_IMM(BPF_SUB, R0, (int32_t)t->lh_min));
 	} else {
 		emit_ld_imm64(g, R3, (uint64_t)t->lh_min);
-		emit(g, ALU64_REG(BPF_SUB, R2, R3));
+		emit(g, ALU64_REG(BPF_SUB, R0, R3));
 	}
-	if (t->lh_step > 1) {
-		if (t->lh_step <= INT32_MAX) {
-			emit(g, ALU64_IMM(BPF_DIV, R2, (int32_t)t->lh_step));
-		} else {
-			emit_ld_imm64(g, R3, (uint64_t)t->lh_step);
-			emit(g, ALU64_REG(BPF_DIV, R2, R3));
-		}
+	if (t->lh_step > 1 && !(t->lh_step & (t->lh_step - 1))) {
+		emit(g, ALU64_IMM(BPF_RSH, R0, __builtin_ctzll((unsigned long long)t->lh_step)));
+	} else if (t->lh_step > 1) {
+		emit_ld_imm64(g, R2, (uint64_t)t->lh_step);
+		emit_udiv(g, BPF_DIV, R0, R2);
 	}
-	emit(g, ALU64_IMM(BPF_ADD, R2, 1));
+	emit(g, ALU64_IMM(BPF_ADD, R0, 1));
 	label_place(g, done);
+}
+
+/* The bucket of x, computed before the map lookup (which needs r0). */
+static struct val bucket_of(struct gen *g, const struct type *t, const struct val *x)
+{
+	struct val bucket;
+	int r = val_load(g, x, R1);
+
+	if (r != R1)
+		emit(g, MOV64_REG(R1, r));
+	if (t->agg == AGG_HIST) {
+		emit_log2_bucket(g);
+		emit(g, MOV64_REG(R0, R2));
+	} else {
+		emit_linear_bucket(g, t);
+	}
+	bucket = val_scalar(g, &type_u64);
+	val_store_reg(g, &bucket, R0);
+	return bucket;
 }
 
 /* Adds one to bucket r2 of the value at r0; the bound check lets the
@@ -168,12 +185,14 @@ static int gen_agg(struct gen *g, struct node *call, struct val *out)
 {
 	struct node *map = call->target;
 	const struct type *t = map->map->val;
-	struct val x = { 0 };
+	struct val x = { 0 }, bucket = { 0 };
 	int key_off, done = label_new(g);
 
 	*out = (struct val){ .kind = V_NONE, .type = &type_none };
 	if (call->nkids >= 1 && gen_scalar(g, call->kids[0], &x))
 		return -1;
+	if (t->agg == AGG_HIST || t->agg == AGG_LHIST)
+		bucket = bucket_of(g, t, &x);
 	key_off = gen_map_key(g, map);
 	gen_map_lookup_or_init(g, map->map->kmap, key_off, done);
 	if (call->nkids >= 1) {
@@ -199,15 +218,14 @@ static int gen_agg(struct gen *g, struct node *call, struct val *out)
 		emit_minmax(g, t->agg == AGG_MIN, done);
 		break;
 	case AGG_HIST:
-		emit_log2_bucket(g);
-		emit_bucket_inc(g, agg_nbuckets(t), done);
-		break;
 	case AGG_LHIST:
-		emit_linear_bucket(g, t);
+		if (val_load(g, &bucket, R2) != R2)
+			emit(g, MOV64_REG(R2, val_load(g, &bucket, R2)));
 		emit_bucket_inc(g, agg_nbuckets(t), done);
 		break;
 	}
 	label_place(g, done);
+	val_free(g, &bucket);
 	val_free(g, &x);
 	return 0;
 }

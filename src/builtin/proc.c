@@ -88,6 +88,9 @@ static int gen_comm(struct gen *g, struct node *n, struct val *out)
 {
 	int off = stack_alloc(g, COMM_SIZE);
 
+	/* Some kernels (6.1's strscpy) leave what was there after the name:
+	 * zeroed first, equal names make equal map keys. */
+	emit_zero(g, off, COMM_SIZE);
 	emit(g, MOV64_REG(R1, FP));
 	emit(g, ALU64_IMM(BPF_ADD, R1, off));
 	emit(g, MOV64_IMM(R2, COMM_SIZE));
