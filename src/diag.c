@@ -25,6 +25,18 @@ int diag_error_count(void)
 	return nerrors;
 }
 
+static bool setup_error;
+
+void diag_setup_error(void)
+{
+	setup_error = true;
+}
+
+bool diag_had_setup_error(void)
+{
+	return setup_error;
+}
+
 bool diag_too_many(void)
 {
 	return nerrors >= MAX_ERRORS;

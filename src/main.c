@@ -313,7 +313,7 @@ static int compile_and_run(struct cmdline *cl)
 	}
 	u = unit_new(prog, &cl->opts);
 	if (check_unit(u)) {
-		status = 1;
+		status = diag_had_setup_error() ? 2 : 1;
 		goto out;
 	}
 	load_prepare(u);

@@ -51,6 +51,7 @@ static int try_mount(const char *source, const char *target, const char *fstype,
 
 static void explain_missing(int tracefs_err, int debugfs_err)
 {
+	diag_setup_error();
 	const char *how = "mount it with 'mount -t tracefs nodev " TRACEFS_MNT "'";
 
 	if (tracefs_err == EPERM || tracefs_err == EACCES) {
@@ -91,6 +92,7 @@ static const char *find_tracefs(void)
 	if (access(TRACEFS_MNT, F_OK) == 0 && access(TRACEFS_MNT, X_OK) != 0 && errno == EACCES) {
 		/* mounted, but root's only (mode 700) */
 		error_plain("tracefs at %s is readable by root only: run awl as root", TRACEFS_MNT);
+		diag_setup_error();
 		return NULL;
 	}
 	/* Embedded systems often boot without either mounted. Non-root

@@ -26,6 +26,10 @@ void note_at(struct loc loc, const char *fmt, ...) PRINTF_LIKE(2, 3);
 void error_plain(const char *fmt, ...) PRINTF_LIKE(1, 2);
 void warn_plain(const char *fmt, ...) PRINTF_LIKE(1, 2);
 int diag_error_count(void);
+/* An error about the kernel or the system, not the script (no BTF, no
+ * tracefs): awl then exits 2, not 1. */
+void diag_setup_error(void);
+bool diag_had_setup_error(void);
 /* Too many errors: stop reporting and give up (keeps garbage input fast). */
 bool diag_too_many(void);
 

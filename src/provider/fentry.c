@@ -28,8 +28,10 @@ static struct btf *vmlinux_btf(struct loc loc)
 	if (!tried) {
 		tried = true;
 		btf = btf_load_vmlinux(err, sizeof(err));
-		if (!btf)
+		if (!btf) {
 			error_at(loc, "fentry and fexit need the kernel's BTF: %s", err);
+			diag_setup_error();
+		}
 	}
 	return btf;
 }

@@ -87,6 +87,7 @@ static int traceable_functions(struct name_set *out, struct loc loc, const char 
 	if (err) {
 		error_at(loc, "cannot expand '%s': %s is not readable (%s); the kernel needs CONFIG_FUNCTION_TRACER, and a lockdown policy may hide it",
 			 glob, path, strerror(-err));
+		diag_setup_error();
 		return -1;
 	}
 	return 0;

@@ -329,6 +329,13 @@ static int uprobe_attach(struct unit *u, struct attach_point *ap)
 
 	if (ap->in_multi_link)
 		return 0;
+	if (ap->compat32) {
+		/* arm64's uprobes decode AArch64 code only; the kernel refuses,
+		 * or with -c silently drops, uprobes in 32-bit processes */
+		error_plain("cannot attach %s: %s is a 32-bit ARM program, and arm64 kernels cannot put uprobes in 32-bit code; trace its system calls (tracepoint:raw_syscalls:*) instead",
+			    ap->name, ap->path);
+		return -1;
+	}
 	dynprobe_remove_stale(DYN_UPROBE);
 	err = ap->prog->expected_attach_type == AWL_BPF_TRACE_UPROBE_MULTI ? attach_multi(u, ap)
 									 : dynprobe_attach(u, ap, &dp);
