@@ -19,6 +19,21 @@ cc=${host:+$host-}gcc
 strip=${host:+$host-}strip
 
 mkdir -p "$dir"
+dir=$(cd "$dir" && pwd)
+# A source tree configured in place (./configure in it, as the README and
+# CI do) refuses out-of-tree builds: build from a clean copy of its
+# distributed files instead, refreshed when the sources change.
+if [ -f "$top/config.status" ]; then
+	src=$dir/src-copy
+	if [ ! -f "$src/configure" ] || [ -n "$(find "$top/src" "$top/arch" "$top/include" \
+			"$top/configure" "$top/Makefile.in" -newer "$src/configure" 2>/dev/null | head -1)" ]; then
+		rm -rf "$src"
+		make -s -C "$top" distdir="$src" distdir >/dev/null
+		touch "$src/configure"
+		rm -f "$dir/Makefile"
+	fi
+	top=$src
+fi
 cd "$dir"
 if [ ! -f Makefile ] || [ "$top/configure" -nt Makefile ]; then
 	if [ -n "$musl" ]; then
