@@ -3,6 +3,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "awl/compat.h"
 #include "awl/insn.h"
 #include "awl/util.h"
 

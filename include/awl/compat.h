@@ -10,6 +10,34 @@
 #define BPF_F_TEST_RUN_ON_CPU (1U << 0)
 #endif
 
+/* Atomic instructions and pseudo sources (Linux 5.12 and 5.13): awl
+ * emits none of them (32-bit arm's JIT lacks atomics), but its
+ * disassembler names them in programs it did not write. */
+#ifndef BPF_ATOMIC
+#define BPF_ATOMIC 0xc0
+#endif
+#ifndef BPF_FETCH
+#define BPF_FETCH 0x01
+#endif
+#ifndef BPF_XCHG
+#define BPF_XCHG (0xe0 | BPF_FETCH)
+#endif
+#ifndef BPF_CMPXCHG
+#define BPF_CMPXCHG (0xf0 | BPF_FETCH)
+#endif
+#ifndef BPF_PSEUDO_KFUNC_CALL
+#define BPF_PSEUDO_KFUNC_CALL 2
+#endif
+#ifndef BPF_PSEUDO_FUNC
+#define BPF_PSEUDO_FUNC 4
+#endif
+#ifndef BPF_PSEUDO_MAP_IDX
+#define BPF_PSEUDO_MAP_IDX 5
+#endif
+#ifndef BPF_PSEUDO_MAP_IDX_VALUE
+#define BPF_PSEUDO_MAP_IDX_VALUE 6
+#endif
+
 /* enum bpf_attach_type: a BPF link on a perf event (Linux 5.15), and
  * many uprobes in one link (Linux 6.6) */
 #define AWL_BPF_PERF_EVENT 41

@@ -2,10 +2,11 @@
 # Builds awl and the test programs for ARCH as static binaries, out of
 # tree in DIR: musl for x86_64, aarch64 and arm (armhf), glibc for
 # riscv64 (Debian has no riscv64 musl). Prints the stripped size of awl.
-#   tests/cross/build.sh ARCH DIR
+#   tests/cross/build.sh ARCH DIR [CONFIGURE-ARGS...]
 set -eu
 arch=$1
 dir=$2
+shift 2
 top=$(cd "$(dirname "$0")/../.." && pwd)
 
 case "$arch" in
@@ -15,7 +16,6 @@ arm) host=arm-linux-gnueabihf ; musl=yes ;;
 riscv64) host=riscv64-linux-gnu ; musl= ;;
 *) echo "unknown arch $arch (x86_64, aarch64, arm, riscv64)" >&2; exit 2 ;;
 esac
-cc=${host:+$host-}gcc
 strip=${host:+$host-}strip
 
 mkdir -p "$dir"
@@ -37,16 +37,11 @@ fi
 cd "$dir"
 if [ ! -f Makefile ] || [ "$top/configure" -nt Makefile ]; then
 	if [ -n "$musl" ]; then
-		"$top/configure" -q ${host:+--host=$host} --with-musl >/dev/null
+		"$top/configure" -q ${host:+--host=$host} --with-musl "$@" >/dev/null
 	else
-		"$top/configure" -q ${host:+--host=$host} LDFLAGS=-static >/dev/null
+		"$top/configure" -q ${host:+--host=$host} LDFLAGS=-static "$@" >/dev/null
 	fi
 fi
 make -s -j"$(nproc)" src/awl tests/progs/workload tests/progs/uprobe_target >/dev/null
-# The uprobe target in ARM (not Thumb) code: arm uprobes decode ARM only.
-if [ "$arch" = arm ]; then
-	${cc} -O1 -marm -static -o tests/progs/uprobe_target "$top/tests/progs/uprobe_target.c" \
-		$( [ -n "$musl" ] && echo "-specs /usr/lib/arm-linux-musleabihf/musl-gcc.specs" )
-fi
 $strip -o awl.stripped src/awl
 echo "$arch: $(wc -c < awl.stripped) bytes stripped static awl"

@@ -73,4 +73,15 @@ for arch in $arches; do
 		fi
 	done < "$top/tests/cross/scripts.txt"
 done
+
+# The oldest uapi headers awl builds with (x86_64 only: the headers are
+# the same for every arch where awl's use of them is concerned).
+if [ -z "${AWL_CROSS_NO_OLD_HEADERS:-}" ]; then
+	if "$top/tests/cross/old-headers.sh" "$host_awl" "$builddir/headers-5.10" > "$builddir/headers-5.10.log" 2>&1; then
+		report ok "x86_64: builds warning-free against Linux 5.10's uapi headers (bullseye's linux-libc-dev)"
+	else
+		report not-ok "x86_64: the build against Linux 5.10's uapi headers failed (see $builddir/headers-5.10.log)"
+		tail -20 "$builddir/headers-5.10.log"
+	fi
+fi
 [ "$failed" -eq 0 ] || { echo "$failed cross check(s) failed"; exit 1; }
