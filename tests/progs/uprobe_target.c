@@ -1,6 +1,8 @@
 /* A target for the uprobe tests: functions with known arguments and
  * return values, called a known number of times. Built without inlining
  * so that every function exists and is called. */
+#include <link.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,6 +96,25 @@ static void calls(long n)
 	}
 }
 
+/* dl_iterate_phdr() sees the main program first: its load bias, which
+ * is 0 unless it is a PIE. */
+static int first_bias(struct dl_phdr_info *info, size_t size, void *bias)
+{
+	(void)size;
+	*(uintptr_t *)bias = info->dlpi_addr;
+	return 1;
+}
+
+/* add_ints' address as the ELF file gives it (what uprobe:PATH:0xADDR
+ * takes), without nm: boards have no binutils. */
+static void print_addr(void)
+{
+	uintptr_t bias = 0;
+
+	dl_iterate_phdr(first_bias, &bias);
+	printf("%lx\n", (unsigned long)((uintptr_t)&add_ints - bias));
+}
+
 int main(int argc, char **argv)
 {
 	long n = argc > 2 ? strtol(argv[2], NULL, 0) : 1;
@@ -112,8 +133,10 @@ int main(int argc, char **argv)
 			sink += many[i](1);
 	} else if (argc > 1 && !strcmp(argv[1], "pid")) {
 		printf("%d\n", (int)getpid());
+	} else if (argc > 1 && !strcmp(argv[1], "addr")) {
+		print_addr();
 	} else {
-		fprintf(stderr, "usage: uprobe_target calls N | wait-calls MS N\n");
+		fprintf(stderr, "usage: uprobe_target calls N | wait-calls MS N | many | pid | addr\n");
 		return 2;
 	}
 	return 0;

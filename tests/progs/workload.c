@@ -59,7 +59,9 @@ static int cmd_open(int argc, char **argv)
 	long n = arg_or(argc, argv, 3, 1);
 
 	for (long i = 0; i < n; i++) {
-		int fd = open(path, O_RDONLY);
+		/* openat on every libc and arch (musl's open() is the open
+		 * system call where the arch has one): the tests trace it */
+		int fd = (int)syscall(SYS_openat, AT_FDCWD, path, O_RDONLY);
 
 		if (fd >= 0)
 			close(fd);

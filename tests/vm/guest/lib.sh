@@ -25,7 +25,9 @@
 #
 # and each round ends with "AWLVM: round ROUND passed N failed N skipped N".
 
-P="AWLVM:"
+# Result lines start with $LP: "AWLVM: " in the QEMU guests, where the
+# host picks them out of the console; awl-selftest sets none.
+LP=${AWL_TEST_PREFIX-AWLVM: }
 : "${TEST_TIMEOUT:=60}"
 : "${CMD_TIMEOUT:=30}"
 
@@ -51,6 +53,26 @@ awl_run() {
 fail() {
 	echo "FAILED: $*"
 	exit 1
+}
+
+# needs FEATURE...: the kernel features the test needs, as awl -T names
+# them (kprobes, uprobes, syscalls, jit). awl-selftest on a board lists
+# the ones its kernel has in $HAVE and skips a test that needs another;
+# the QEMU guests' kernels have them all and set no $HAVE.
+needs() {
+	[ -n "${HAVE+set}" ] || return 0
+	for f; do
+		case " $HAVE " in
+		*" $f "*) ;;
+		*) skip "this kernel lacks $f (see awl -T)" ;;
+		esac
+	done
+}
+
+# on_board_skip REASON: skips a test that would disturb a board's system
+# (the QEMU guests are ours to disturb).
+on_board_skip() {
+	[ -z "${ON_TARGET:-}" ] || skip "$*"
 }
 
 skip() {
@@ -162,18 +184,18 @@ T() {
 	case $rc in
 	0)
 		PASSED=$((PASSED + 1))
-		echo "$P ok $N [$ROUND] $name ($ms)"
+		echo "${LP}ok $N [$ROUND] $name ($ms)"
 		;;
 	77)
 		SKIPPED=$((SKIPPED + 1))
-		echo "$P ok $N [$ROUND] $name ($ms) # SKIP $(cat /tmp/.awlvm-skip 2>/dev/null)"
+		echo "${LP}ok $N [$ROUND] $name ($ms) # SKIP $(cat /tmp/.awlvm-skip 2>/dev/null)"
 		;;
 	*)
 		FAILED=$((FAILED + 1))
 		FAILED_NAMES="$FAILED_NAMES
 $name"
-		echo "$P not ok $N [$ROUND] $name ($ms)$note"
-		tail -n 80 /tmp/awlvm-test.log | sed "s/^/$P # /"
+		echo "${LP}not ok $N [$ROUND] $name ($ms)$note"
+		tail -n 80 /tmp/awlvm-test.log | sed "s/^/${LP}# /"
 		# whatever a killed test left running
 		[ -n "$note" ] && killall -9 awl workload uprobe_target 2>/dev/null
 		;;
@@ -192,9 +214,9 @@ round() {
 	PASSED=0
 	FAILED=0
 	SKIPPED=0
-	echo "$P round $ROUND begins: $(uname -m) $(uname -r), awl $AWL, bpf_jit_enable=$(cat /proc/sys/net/core/bpf_jit_enable 2>/dev/null)"
+	echo "${LP}round $ROUND begins: $(uname -m) $(uname -r), awl $AWL, bpf_jit_enable=$(cat /proc/sys/net/core/bpf_jit_enable 2>/dev/null)"
 }
 
 round_end() {
-	echo "$P round $ROUND passed $PASSED failed $FAILED skipped $SKIPPED"
+	echo "${LP}round $ROUND passed $PASSED failed $FAILED skipped $SKIPPED"
 }
