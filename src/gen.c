@@ -346,6 +346,34 @@ static void map_call_setup(struct gen *g, int kmap, int key_off)
 	emit(g, ALU64_IMM(BPF_ADD, R2, key_off));
 }
 
+/* After a map update that failed (R0 != 0): a full map refused a new
+ * key. Counted per map and per CPU, and reported at exit with the
+ * option that raises the size; never silent. */
+static void emit_count_refused(struct gen *g, int kmap, int done)
+{
+	int key = stack_alloc(g, 8);
+
+	if (g->u->drops_kmap < 0 || kmap >= (int)g->u->kmaps[g->u->drops_kmap].max_entries)
+		return;
+	emit(g, ST_MEM(BPF_W, FP, (int16_t)key, kmap));
+	map_call_setup(g, g->u->drops_kmap, key);
+	emit_call(g, HELPER_map_lookup_elem);
+	emit_jump(g, JMP_IMM(BPF_JEQ, R0, 0, 0), done);
+	emit(g, LDX_MEM(BPF_DW, R1, R0, 0));
+	emit(g, ALU64_IMM(BPF_ADD, R1, 1));
+	emit(g, STX_MEM(BPF_DW, R0, R1, 0));
+}
+
+/* A map update just called: counts its refusal. */
+static void emit_update_check(struct gen *g, int kmap)
+{
+	int ok = label_new(g);
+
+	emit_jump(g, JMP_IMM(BPF_JEQ, R0, 0, 0), ok);
+	emit_count_refused(g, kmap, ok);
+	label_place(g, ok);
+}
+
 void gen_map_lookup(struct gen *g, int kmap, int key_off, int missing)
 {
 	map_call_setup(g, kmap, key_off);
@@ -387,7 +415,10 @@ void gen_map_lookup_or_init(struct gen *g, int kmap, int key_off, int fail)
 	emit_call(g, HELPER_map_update_elem);
 	map_call_setup(g, kmap, key_off);
 	emit_call(g, HELPER_map_lookup_elem);
-	emit_jump(g, JMP_IMM(BPF_JEQ, R0, 0, 0), fail);
+	emit_jump(g, JMP_IMM(BPF_JNE, R0, 0, 0), found);
+	/* neither there nor insertable: the map is full */
+	emit_count_refused(g, kmap, fail);
+	emit_jump(g, JA(0), fail);
 	label_place(g, found);
 	g->stack = mark;
 }
@@ -1213,6 +1244,7 @@ static int gen_map_update_op(struct gen *g, struct node *map, int alu, bool is_s
 	emit(g, ALU64_IMM(BPF_ADD, R3, val_off));
 	emit(g, MOV64_IMM(R4, BPF_ANY));
 	emit_call(g, HELPER_map_update_elem);
+	emit_update_check(g, kmap);
 	label_place(g, done);
 	if (out)
 		*out = (struct val){ .kind = V_STACK, .off = slot, .size = 8, .type = map->type };
@@ -1340,6 +1372,7 @@ static void gen_assign_map(struct gen *g, struct node *lv, struct node *rv)
 	emit(g, ALU64_IMM(BPF_ADD, R3, val_off));
 	emit(g, MOV64_IMM(R4, BPF_ANY));
 	emit_call(g, HELPER_map_update_elem);
+	emit_update_check(g, m->kmap);
 }
 
 static void gen_assign(struct gen *g, struct node *n)
@@ -1610,6 +1643,14 @@ static void declare_maps(struct unit *u)
 		if (agg && val_size > MAX_STACK_ZERO)
 			zero_size = MAX(zero_size, (int)val_size);
 	}
+	/* keyed maps fill up: their refused updates are counted, by kmap
+	 * index (the maps above are the last ones it needs to hold) */
+	for (int i = 0; i < u->nmaps; i++)
+		if (u->maps[i]->key) {
+			u->drops_kmap = unit_add_kmap(u, "awl_drops", BPF_MAP_TYPE_PERCPU_ARRAY, 4, 8,
+						      (uint32_t)u->nkmaps, 0);
+			break;
+		}
 	if (zero_size) {
 		u->zero_kmap = unit_add_kmap(u, "awl_zero", BPF_MAP_TYPE_ARRAY, 4,
 					     (uint32_t)zero_size, 1, 0);

@@ -46,6 +46,7 @@ static const char usage_text[] =
 	"  -T, --self-test check the kernel features awl needs\n"
 	"  --arch ARCH     generate code for ARCH (with --dry-run)\n"
 	"  --perf-buffer   send events through perf buffers, not the ring buffer\n"
+	"  --map-size N    entries of each keyed map (default 4096)\n"
 	"  --unsafe        allow system() and signal()\n"
 	"  --dump-arch     print the arch's registers and pt_regs offsets\n"
 	"  -V, --version   print the version\n"
@@ -55,7 +56,7 @@ static const char usage_text[] =
 	"AWL_MAP_SIZE=N, AWL_TRACEFS=DIR\n";
 
 enum {
-	OPT_ARCH = 256, OPT_UNSAFE, OPT_PERF_BUFFER, OPT_RINGBUF, OPT_DUMP_ARCH,
+	OPT_ARCH = 256, OPT_UNSAFE, OPT_PERF_BUFFER, OPT_RINGBUF, OPT_DUMP_ARCH, OPT_MAP_SIZE,
 };
 
 static const struct option long_opts[] = {
@@ -69,6 +70,7 @@ static const struct option long_opts[] = {
 	{ "perf-buffer", no_argument, NULL, OPT_PERF_BUFFER },
 	{ "ring-buffer", no_argument, NULL, OPT_RINGBUF },
 	{ "dump-arch", no_argument, NULL, OPT_DUMP_ARCH },
+	{ "map-size", required_argument, NULL, OPT_MAP_SIZE },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -164,6 +166,18 @@ static int parse_cmdline(int argc, char **argv, struct cmdline *cl)
 		case OPT_PERF_BUFFER: cl->opts.output = OUTPUT_PERFBUF; break;
 		case OPT_RINGBUF: cl->opts.output = OUTPUT_RINGBUF; break;
 		case OPT_DUMP_ARCH: cl->dump_arch = true; break;
+		case OPT_MAP_SIZE: {
+			char *end;
+			long n = strtol(optarg, &end, 0);
+
+			if (*end || n < 1 || n > 1 << 24) {
+				error_plain("--map-size needs a number of entries from 1 to %d, not '%s'",
+					    1 << 24, optarg);
+				return 2;
+			}
+			cl->opts.map_entries = (uint32_t)n;
+			break;
+		}
 		default:
 			fputs(usage_text, stderr);
 			return 2;

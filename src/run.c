@@ -352,6 +352,34 @@ static uint64_t lost_events(struct runner *r)
 	return total;
 }
 
+/* Updates each keyed map refused because it was full, summed over the
+ * CPUs: printed at exit with what raises the limit. */
+static void report_refused(struct unit *u)
+{
+	int ncpu = cpus_possible();
+	uint64_t *vals;
+
+	if (u->drops_kmap < 0 || u->kmaps[u->drops_kmap].fd < 0)
+		return;
+	vals = xcalloc((size_t)ncpu, sizeof(*vals));
+	for (int i = 0; i < u->nmaps; i++) {
+		struct map_sym *m = u->maps[i];
+		uint32_t key = (uint32_t)m->kmap;
+		uint64_t total = 0;
+
+		if (!m->key || bpf_map_lookup(u->kmaps[u->drops_kmap].fd, &key, vals))
+			continue;
+		for (int c = 0; c < ncpu; c++)
+			total += vals[c];
+		if (total)
+			fprintf(stderr, "awl: %s is full (%u entries): %llu update%s of new keys dropped "
+				"(raise the size with --map-size N or AWL_MAP_SIZE=N)\n",
+				m->display, u->kmaps[m->kmap].max_entries, (unsigned long long)total,
+				total == 1 ? "" : "s");
+	}
+	free(vals);
+}
+
 static void check_lost(struct runner *r)
 {
 	uint64_t lost = lost_events(r);
@@ -509,6 +537,7 @@ out_detach:
 	if (status == 0)
 		report_all_maps(ro->out, u);
 	fflush(ro->out);
+	report_refused(u);
 	if (status == 0) {
 		if (r.stop == STOP_EXIT)
 			status = r.exit_code;

@@ -13,7 +13,7 @@ struct unit *unit_new(struct program *prog, const struct awl_opts *opts)
 	u->prog = prog;
 	u->opts = opts;
 	u->arch = opts->arch;
-	u->out_kmap = u->lost_kmap = u->zero_kmap = u->stack_kmap = u->scratch_kmap = -1;
+	u->out_kmap = u->lost_kmap = u->drops_kmap = u->zero_kmap = u->stack_kmap = u->scratch_kmap = -1;
 	return u;
 }
 

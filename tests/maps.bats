@@ -421,3 +421,34 @@ bar() {
 	[ "$status" -eq 0 ]
 	[ "$output" = "@u: 18446744073709551609" ]
 }
+
+@test "a full map: the refused updates are counted and reported with the option that raises the size" {
+	require_root
+	run "$AWL" --map-size 10 -q -e 'tracepoint:syscalls:sys_enter_getppid /pid == cpid/ { @c[rand] = count(); @s[rand] = pid; }' \
+		-c "$WORKLOAD getppid 200"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(count_lines '^@c\[')" -eq 10 ]
+	[ "$(count_lines '^@s\[')" -eq 10 ]
+	[[ "$output" == *"awl: @c is full (10 entries): 190 updates of new keys dropped (raise the size with --map-size N or AWL_MAP_SIZE=N)"* ]]
+	[[ "$output" == *"awl: @s is full (10 entries): 190 updates of new keys dropped"* ]]
+}
+
+@test "a map that is not full says nothing; AWL_MAP_SIZE and --map-size size it" {
+	require_root
+	AWL_MAP_SIZE=300 run "$AWL" -q -e 'tracepoint:syscalls:sys_enter_getppid /pid == cpid/ { @c[rand] = count(); }' \
+		-c "$WORKLOAD getppid 200"
+	[ "$status" -eq 0 ]
+	[ "$(count_lines '^@c\[')" -eq 200 ]
+	[[ "$output" != *"full"* ]]
+	run "$AWL" --map-size 20 -q -e 'tracepoint:syscalls:sys_enter_getppid /pid == cpid/ { @c[rand] = count(); }' \
+		-c "$WORKLOAD getppid 200"
+	[ "$(count_lines '^@c\[')" -eq 20 ]
+	[[ "$output" == *"@c is full (20 entries): 180 updates"* ]]
+}
+
+@test "--map-size takes a number of entries" {
+	run "$AWL" --map-size 0 -n -e 'BEGIN { }'
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"--map-size needs a number of entries from 1 to 16777216, not '0'"* ]]
+}

@@ -146,6 +146,8 @@ struct unit {
 	int nprogs, capprogs;
 	int out_kmap;		/* ring buffer or perf event array; -1: none */
 	int lost_kmap;		/* per-CPU count of records that could not be sent */
+	int drops_kmap;		/* per-CPU count of updates a full map refused,
+				 * one slot per kmap index */
 	int zero_kmap;		/* one zeroed value, to initialise large map values */
 	int stack_kmap;		/* stack traces; -1: none */
 	int scratch_kmap;	/* per-CPU room for records too large for the stack */
