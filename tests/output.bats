@@ -249,13 +249,15 @@ lost_count_is_exact() {
 	lost_count_is_exact --perf-buffer
 }
 
-# An external burst of 200000 getppid a second after awl starts, awl's
-# stdout going to a reader that sleeps 3 s first; a probe prints "late"
-# after 5 s. awl's options are "$@".
+# An external burst of 200000 getppid once awl's two programs are loaded
+# (however long that takes on a loaded machine), awl's stdout going to a
+# reader that sleeps 3 s first; a probe prints "late" after 5 s. awl's
+# options are "$@".
 run_lossy_then_late() {
 	local wl=$BATS_TEST_TMPDIR/wlburst out=$BATS_TEST_TMPDIR/out burst
 	cp "$WORKLOAD" "$wl"
-	"$wl" wait-getppid 1000 200000 3>&- &
+	sh -c 'i=0; while [ "$("$0" bpf-programs awl_)" -lt 2 ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+		sleep 0.2; exec "$1" wait-getppid 0 200000' "$WORKLOAD" "$wl" 3>&- &
 	burst=$!
 	AWL_BUFFER_PAGES=1 timeout -k 5 30 "$AWL" -q "$@" -e '
 		tracepoint:syscalls:sys_enter_getppid /comm == "wlburst"/ { printf("event\n"); }
@@ -282,4 +284,27 @@ run_lossy_then_late() {
 	[ "$status" -eq 0 ]
 	[[ "$err" =~ (^|$'\n')"awl: "[0-9]+" events lost" ]]
 	[ "$(grep -c '^late$' "$BATS_TEST_TMPDIR/out")" -eq 1 ]
+}
+
+# ---- a long run (make soak runs it for an hour) ----
+
+@test "soak: a busy tracepoint, full maps, a console-speed reader: losses reported, RSS bounded" {
+	require_root
+	AWL_MAP_SIZE=1024 run timeout 120 sh "$TESTS_DIR/soak.sh" 8 512
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"soak: 8 s: RSS "* ]]
+}
+
+@test "a console-speed reader (11.5 KB/s): awl's kernel side never waits; losses are counted and reported" {
+	require_root
+	# 20000 events of about 30 bytes: 600 KB, a minute at that pace
+	run timeout -k 5 60 bash -c '"$0" -q -e "tracepoint:syscalls:sys_enter_getppid /pid == cpid/ { printf(\"event %d %s\\n\", pid, comm); }" \
+		-c "$1 getppid 20000" 2>"$2" | "$1" slowcat 11520 | head -c 20000 >/dev/null; echo "awl status ${PIPESTATUS[0]}"' \
+		"$AWL" "$WORKLOAD" "$BATS_TEST_TMPDIR/err"
+	echo "$output"; cat "$BATS_TEST_TMPDIR/err"
+	[ "$status" -eq 0 ]
+	# the workload finished at full speed: awl stopped with it, at once
+	[[ "$output" == *"awl status 2"* ]] || [[ "$output" == *"awl status 0"* ]]
+	grep -qE '^awl: [0-9]+ events? lost' "$BATS_TEST_TMPDIR/err"
 }

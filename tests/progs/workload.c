@@ -113,6 +113,24 @@ static int cmd_wait_getppid(int argc, char **argv)
 	return 0;
 }
 
+/* slowcat BYTES_PER_SECOND: copies stdin to stdout no faster than the
+ * rate, like a serial console (115200 baud is about 11520 bytes/s) */
+static int cmd_slowcat(int argc, char **argv)
+{
+	long rate = arg_or(argc, argv, 2, 11520);
+	char buf[256];
+	ssize_t n;
+
+	if (rate < 1)
+		rate = 1;
+	while ((n = read(0, buf, sizeof(buf))) > 0) {
+		if (write(1, buf, (size_t)n) != n)
+			return 1;
+		sleep_ms(n * 1000 / rate);
+	}
+	return 0;
+}
+
 /* bpf-programs PREFIX: how many loaded BPF programs have names
  * starting with PREFIX (what a tracer left behind) */
 static int cmd_bpf_programs(int argc, char **argv)
@@ -157,7 +175,7 @@ static const struct {
 	const char *name;
 	int (*run)(int argc, char **argv);
 } cmds[] = {
-	{ "bpf-programs", cmd_bpf_programs },
+	{ "bpf-programs", cmd_bpf_programs }, { "slowcat", cmd_slowcat },
 	{ "getppid", cmd_getppid }, { "write", cmd_write }, { "open", cmd_open },
 	{ "sleep", cmd_sleep }, { "spin", cmd_spin }, { "exit", cmd_exit },
 	{ "kill", cmd_kill }, { "wait-getppid", cmd_wait_getppid },
@@ -168,6 +186,6 @@ int main(int argc, char **argv)
 	for (size_t i = 0; argc > 1 && i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		if (!strcmp(argv[1], cmds[i].name))
 			return cmds[i].run(argc, argv);
-	fprintf(stderr, "usage: workload getppid N | write SIZE... | open PATH N | sleep MS | spin MS | exit CODE | kill SIG | wait-getppid MS N\n");
+	fprintf(stderr, "usage: workload getppid N | write SIZE... | open PATH N | sleep MS | spin MS | exit CODE | kill SIG | wait-getppid MS N | slowcat RATE | bpf-programs PREFIX\n");
 	return 2;
 }
