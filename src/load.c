@@ -41,7 +41,7 @@ bool kernel_has_ringbuf(void)
 bool kernel_has_helper(uint32_t prog_type, int helper)
 {
 	struct bpf_insn insns[] = { CALL(helper), MOV64_IMM(R0, 0), EXIT_INSN() };
-	char log[4096];
+	char log[4096] = "";	/* defined even where the kernel writes none */
 	int fd = bpf_prog_load(prog_type, "awl_probe", insns, (int)ARRAY_SIZE(insns), log,
 			       sizeof(log), 1);
 
