@@ -6,6 +6,7 @@
 load test_helper
 
 setup() {
+	[ "${AWL_SANITIZED:-}" != yes ] || skip "an ASan build: valgrind cannot run it (the normal build's suite runs these)"
 	if ! command -v valgrind >/dev/null; then
 		[ "${CI:-}" != true ] || { echo "valgrind is missing, and CI=true forbids skipping" >&2; return 1; }
 		skip "valgrind is not installed"
