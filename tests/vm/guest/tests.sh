@@ -25,6 +25,10 @@
 TRACING=/sys/kernel/tracing
 [ -d "$TRACING/events" ] || TRACING=/sys/kernel/debug/tracing
 
+# How long the -p tests' targets wait before their calls: awl must be
+# attached by then, which takes seconds in a TCG guest on a busy host.
+: "${PID_WAIT_MS:=4000}"
+
 # The kernel function behind system call $1: its arch's wrapper (for a
 # system call without arguments an alias of __do_sys_NAME, which is the
 # name available_filter_functions lists).
@@ -203,9 +207,9 @@ t_tp_wildcards() {
 t_tp_pid() {
 	needs syscalls
 	local target
-	spawn "$WORKLOAD" wait-getppid 2000 7
+	spawn "$WORKLOAD" wait-getppid "$PID_WAIT_MS" 7
 	target=$bgpid
-	spawn "$WORKLOAD" wait-getppid 1900 300
+	spawn "$WORKLOAD" wait-getppid $((PID_WAIT_MS - 100)) 300
 	awl_run -q -p "$target" -e 'tracepoint:syscalls:sys_enter_getppid { @ = count(); }'
 	wait
 	status_is 0
@@ -217,9 +221,9 @@ t_tp_pid() {
 # only when it waits)
 t_pid_zombie() {
 	needs syscalls
-	"$WORKLOAD" wait-getppid 2000 3 &
+	"$WORKLOAD" wait-getppid "$PID_WAIT_MS" 3 &
 	local target=$!
-	CMD_TIMEOUT=10 awl_run -q -p "$target" -e 'tracepoint:syscalls:sys_enter_getppid { @ = count(); }'
+	CMD_TIMEOUT=$((PID_WAIT_MS / 1000 + 8)) awl_run -q -p "$target" -e 'tracepoint:syscalls:sys_enter_getppid { @ = count(); }'
 	echo "state of $target: $(grep State /proc/$target/status)"
 	wait "$target"
 	[ "$status" -ne 137 ] || fail "awl did not stop within 8 s of the end of process $target (a zombie until its parent waits)"
@@ -517,9 +521,9 @@ t_up_addr() {
 t_up_pid() {
 	needs uprobes
 	local target
-	spawn "$UPROBE_TARGET" wait-calls 2000 5
+	spawn "$UPROBE_TARGET" wait-calls "$PID_WAIT_MS" 5
 	target=$bgpid
-	spawn "$UPROBE_TARGET" wait-calls 2000 9
+	spawn "$UPROBE_TARGET" wait-calls "$PID_WAIT_MS" 9
 	awl_run -q -p "$target" -e "uprobe:$UPROBE_TARGET:add_ints { @ = count(); }"
 	wait
 	status_is 0
