@@ -1,13 +1,13 @@
 /* Attaching: perf events carry the programs (tracepoints, timers,
  * software events); closing their fds detaches everything, so no exit
  * path can leave a probe behind. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "awl/attach.h"
@@ -16,44 +16,81 @@
 #include "awl/provider.h"
 #include "awl/sys.h"
 
+/* "cannot attach PROBE: CALL: ERROR; CAUSE: FIX" */
+static void report_attach_error(const struct attach_point *ap, const char *call, int err,
+				const struct strbuf *why)
+{
+	error_plain("cannot attach %s: %s: %s%s%s", ap->name, call, strerror(-err),
+		    why->s ? "; " : "", why->s ? why->s : "");
+}
+
 void explain_perf_error(const struct attach_point *ap, int err)
 {
+	struct strbuf why = { 0 };
+
 	switch (-err) {
-	case EACCES:
-	case EPERM:
-		if (geteuid() != 0)
-			error_plain("cannot attach %s: run awl as root (or with CAP_PERFMON and CAP_BPF)", ap->name);
-		else
-			error_plain("cannot attach %s: %s; check kernel.perf_event_paranoid and any security policy (lockdown, SELinux)",
-				    ap->name, strerror(-err));
-		break;
 	case ENOENT:
 	case ENODEV:
 	case EOPNOTSUPP:
-		error_plain("cannot attach %s: the kernel has no such event (%s); it needs CONFIG_PERF_EVENTS%s",
-			    ap->name, strerror(-err),
-			    ap->provider->ctx == CTX_TRACEPOINT ? " and CONFIG_BPF_EVENTS" : "");
-		break;
-	case EMFILE:
-	case ENFILE:
-		error_plain("cannot attach %s: too many open files; raise the limit (ulimit -n) or attach fewer probes",
-			    ap->name);
+		if (ap->provider->ctx == CTX_TRACEPOINT)
+			sb_puts(&why, "the kernel has no perf event for this tracepoint: it needs CONFIG_PERF_EVENTS=y and CONFIG_BPF_EVENTS=y, and a module's tracepoints go when the module is unloaded");
+		else if (ap->provider->ctx == CTX_PERF_EVENT)
+			sb_puts(&why, "the kernel has no such event, or a CPU went offline: it needs CONFIG_PERF_EVENTS=y");
+		else
+			sb_puts(&why, "the kernel has no such event: it needs CONFIG_PERF_EVENTS=y");
 		break;
 	case EINVAL:
-		error_plain("cannot attach %s: the kernel refused the event (Invalid argument); it may lack CONFIG_BPF_EVENTS or this kind of event",
-			    ap->name);
+		sb_puts(&why, "the kernel refused the event: it lacks this kind of event (CONFIG_PERF_EVENTS, CONFIG_BPF_EVENTS) or is too old for it");
 		break;
-	case EEXIST:
-		error_plain("cannot attach %s: another program is attached to this event", ap->name);
+	case EBUSY:
+		sb_puts(&why, "another tracer (perf, another awl) holds the event exclusively: stop it, then try again");
 		break;
 	default:
-		error_plain("cannot attach %s: %s", ap->name, strerror(-err));
+		sys_explain(&why, SYS_PERF_EVENT_OPEN, err);
 	}
+	report_attach_error(ap, "perf_event_open", err, &why);
+	free(why.s);
+}
+
+/* The program could not be tied to its perf event (call is the link or
+ * one of the ioctls). */
+static void explain_prog_attach_error(const struct attach_point *ap, enum sys_call call, int err)
+{
+	struct strbuf why = { 0 };
+
+	switch (-err) {
+	case E2BIG:
+		sb_puts(&why, "the event already runs 64 BPF programs, the kernel's limit: other tracers hold them; stop some");
+		break;
+	case EEXIST:
+		sb_puts(&why, "another program is attached to this event (before Linux 5.15 an event takes only one): stop the other tracer");
+		break;
+	case EINVAL:
+		sb_puts(&why, "the kernel cannot run this kind of program on this event: it needs CONFIG_BPF_EVENTS=y");
+		break;
+	case EBUSY:
+		sb_puts(&why, "another tracer holds the event: stop it, then try again");
+		break;
+	default:
+		sys_explain(&why, call, err);
+	}
+	report_attach_error(ap, call == SYS_LINK_CREATE ? "bpf(BPF_LINK_CREATE)" :
+			    call == SYS_IOCTL_ATTACH ? "ioctl(PERF_EVENT_IOC_SET_BPF)" :
+			    "ioctl(PERF_EVENT_IOC_ENABLE)", err, &why);
+	free(why.s);
+}
+
+void explain_attach_error(const struct attach_point *ap, enum sys_call call, int err)
+{
+	if (call == SYS_PERF_EVENT_OPEN)
+		explain_perf_error(ap, err);
+	else
+		explain_prog_attach_error(ap, call, err);
 }
 
 int try_attach_perf_event(struct attach_point *ap, struct perf_event_attr *attr, int pid, int cpu)
 {
-	int fd = sys_perf_event_open(attr, pid, cpu, -1, PERF_FLAG_FD_CLOEXEC), link;
+	int fd = sys_perf_event_open(attr, pid, cpu, -1, PERF_FLAG_FD_CLOEXEC), link, err;
 
 	if (fd < 0)
 		return fd;
@@ -62,12 +99,17 @@ int try_attach_perf_event(struct attach_point *ap, struct perf_event_attr *attr,
 	if (link >= 0) {
 		VEC_PUSH(ap->links, ap->nlinks, ap->caplinks, link);
 		ap->linked = true;
-	} else if (ioctl(fd, PERF_EVENT_IOC_SET_BPF, ap->prog->fd) < 0) {
-		explain_perf_error(ap, -errno);
+	} else if (link != -EINVAL && link != -EOPNOTSUPP) {
+		/* a kernel with links (5.15) that refused this one */
+		explain_prog_attach_error(ap, SYS_LINK_CREATE, link);
 		return -EALREADY;	/* explained */
+	} else if ((err = perf_event_set_bpf(fd, ap->prog->fd))) {
+		explain_prog_attach_error(ap, SYS_IOCTL_ATTACH, err);
+		return -EALREADY;
 	}
-	if (ioctl(fd, PERF_EVENT_IOC_ENABLE, 0) < 0) {
-		explain_perf_error(ap, -errno);
+	err = perf_event_enable(fd);
+	if (err) {
+		explain_prog_attach_error(ap, SYS_IOCTL_ENABLE, err);
 		return -EALREADY;
 	}
 	return 0;
@@ -169,6 +211,23 @@ void detach_all(struct unit *u)
  * for their grace periods, and awl exits without waiting for them. */
 #define SLOW_CLOSE_THRESHOLD 8
 
+/* The highest fd open, from /proc/self/fd: the soft RLIMIT_NOFILE, which
+ * awl raises to the hard limit (a billion in some containers), is no
+ * bound to loop to. */
+static int highest_open_fd(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *de;
+	int max = -1;
+
+	if (!d)
+		return (int)MIN(sysconf(_SC_OPEN_MAX), 1L << 20);
+	while ((de = readdir(d)))
+		max = MAX(max, atoi(de->d_name));
+	closedir(d);
+	return max;
+}
+
 static bool close_in_background(struct unit *u, int *fds, int n)
 {
 	pid_t pid;
@@ -184,7 +243,7 @@ static bool close_in_background(struct unit *u, int *fds, int n)
 	}
 	/* The child holds nothing else: programs and maps unload with awl,
 	 * and readers of awl's output see EOF. */
-	int devnull = open("/dev/null", O_RDWR), maxfd = (int)sysconf(_SC_OPEN_MAX);
+	int devnull = open("/dev/null", O_RDWR), maxfd = highest_open_fd();
 	char *keep = xcalloc((size_t)maxfd + 1, 1);
 
 	for (int i = 0; i < n; i++)

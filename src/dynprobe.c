@@ -56,6 +56,11 @@ bool dynprobe_has_pmu(enum dynprobe_kind kind)
 	return pmu_info(kind, &type, &bit) == 0;
 }
 
+bool dynprobe_via_tracefs(enum dynprobe_kind kind)
+{
+	return force_tracefs() || !dynprobe_has_pmu(kind);
+}
+
 bool dynprobe_has_tracefs(enum dynprobe_kind kind)
 {
 	const char *dir = tracefs_dir();
@@ -117,6 +122,32 @@ static long event_id(const char *name)
 	return id;
 }
 
+/* A failed write of a new entry to kprobe_events/uprobe_events. ENOENT
+ * and EINVAL (no such function, not an instruction that can be probed)
+ * are left to the provider, which knows what the probe points at. */
+static int explain_write_error(const struct attach_point *ap, enum dynprobe_kind kind,
+			       const char *line, int err)
+{
+	struct strbuf why = { 0 };
+
+	if (err == -ENOENT || err == -EINVAL || !tracefs_dir())
+		return err;
+	switch (-err) {
+	case EBUSY:
+	case EEXIST:
+		sb_printf(&why, "another tracer (perf probe, another awl) holds an event of that name or at that place: remove its entry from %s",
+			  events_files[kind]);
+		break;
+	default:
+		sys_explain(&why, SYS_TRACEFS_WRITE, err);
+	}
+	error_plain("cannot attach %s: writing '%.*s' to %s/%s: %s%s%s", ap->name,
+		    (int)strcspn(line, "\n"), line, tracefs_dir(), events_files[kind], strerror(-err),
+		    why.s ? "; " : "", why.s ? why.s : "");
+	free(why.s);
+	return -EALREADY;	/* explained */
+}
+
 static int attach_via_tracefs(struct attach_point *ap, const struct dynprobe *dp)
 {
 	static int counter;
@@ -135,15 +166,21 @@ static int attach_via_tracefs(struct attach_point *ap, const struct dynprobe *dp
 	else
 		snprintf(line, sizeof(line), "%c:" EVENT_GROUP "/%s %s:0x%llx\n", kind_char, name,
 			 dp->target, (unsigned long long)dp->offset);
-	err = write_events(dp->kind, line);
+	err = sys_fault(SYS_TRACEFS_WRITE);
+	if (!err)
+		err = write_events(dp->kind, line);
 	if (err)
-		return err;
+		return explain_write_error(ap, dp->kind, line, err);
 	free(ap->event_name);
 	ap->event_name = xstrdup(name);
 	ap->event_is_uprobe = dp->kind == DYN_UPROBE;
 	id = event_id(name);
-	if (id < 0)
-		return (int)id;
+	if (id < 0) {
+		error_plain("cannot attach %s: tracefs took the entry '%.*s' but has no event for it (%s/events/" EVENT_GROUP "/%s/id: %s)",
+			    ap->name, (int)strcspn(line, "\n"), line, tracefs_dir(), name,
+			    strerror((int)-id));
+		return -EALREADY;	/* explained; the entry is removed on release */
+	}
 	memset(&attr, 0, sizeof(attr));
 	attr.type = PERF_TYPE_TRACEPOINT;
 	attr.size = sizeof(attr);

@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include "awl/compat.h"
@@ -159,73 +158,88 @@ int load_prepare(struct unit *u)
 	return 0;
 }
 
-/* Kernels before 5.11 charge BPF memory to RLIMIT_MEMLOCK; raise it so
- * maps and programs fit. Where that is refused, newer kernels don't
- * care, so only a later EPERM is worth explaining. */
-static void raise_memlock(void)
-{
-	struct rlimit rl = { RLIM_INFINITY, RLIM_INFINITY };
-
-	setrlimit(RLIMIT_MEMLOCK, &rl);
-}
-
-static const char *const map_type_names[] = {
-	[BPF_MAP_TYPE_HASH] = "hash", [BPF_MAP_TYPE_ARRAY] = "array",
-	[BPF_MAP_TYPE_PERF_EVENT_ARRAY] = "perf event array",
-	[BPF_MAP_TYPE_PERCPU_HASH] = "per-CPU hash (Linux 4.6)",
-	[BPF_MAP_TYPE_PERCPU_ARRAY] = "per-CPU array (Linux 4.6)",
-	[BPF_MAP_TYPE_STACK_TRACE] = "stack trace (Linux 4.6)",
-	[BPF_MAP_TYPE_RINGBUF] = "ring buffer (Linux 5.8)",
+static const struct {
+	const char *name, *since;
+} map_types[] = {
+	[BPF_MAP_TYPE_HASH] = { "hash", "3.19" }, [BPF_MAP_TYPE_ARRAY] = { "array", "3.19" },
+	[BPF_MAP_TYPE_PERF_EVENT_ARRAY] = { "perf event array", "4.3" },
+	[BPF_MAP_TYPE_PERCPU_HASH] = { "per-CPU hash", "4.6" },
+	[BPF_MAP_TYPE_PERCPU_ARRAY] = { "per-CPU array", "4.6" },
+	[BPF_MAP_TYPE_STACK_TRACE] = { "stack trace", "4.6" },
+	[BPF_MAP_TYPE_RINGBUF] = { "ring buffer", "5.8" },
 };
 
-static void explain_map_error(const struct kmap *km, int err)
+/* What the map's size comes from: the option that makes it smaller. */
+static void map_size_option(const struct unit *u, const struct kmap *km, struct strbuf *sb)
 {
-	const char *what = km->type < ARRAY_SIZE(map_type_names) && map_type_names[km->type]
-				   ? map_type_names[km->type] : "BPF";
-	char name[64];
+	int i = (int)(km - u->kmaps);
 
-	snprintf(name, sizeof(name), "%s%s", km->sym ? "@" : "", km->sym ? km->sym->name : km->name);
+	if (km->sym || i == u->stack_kmap)
+		sb_printf(sb, "make it smaller with AWL_MAP_SIZE=N (entries of every map, now %u)%s",
+			  u->opts->map_entries, km->sym ? " or AWL_STRLEN=N (bytes of each string in keys and values)" : "");
+	else if (i == u->out_kmap && u->ringbuf)
+		sb_printf(sb, "make it smaller with AWL_BUFFER_PAGES=N (now %u)", u->output_pages);
+	else if (i == u->scratch_kmap)
+		sb_printf(sb, "make the records smaller with AWL_STRLEN=N (bytes of each string, now %d)",
+			  u->opts->str_size);
+}
+
+static void explain_map_error(const struct unit *u, const struct kmap *km, int err)
+{
+	bool known = km->type < ARRAY_SIZE(map_types) && map_types[km->type].name;
+	const char *what = known ? map_types[km->type].name : "BPF";
+	struct strbuf why = { 0 }, size = { 0 };
+	char shape[96];
+
+	map_size_option(u, km, &size);
 	switch (-err) {
-	case EPERM:
-	case EACCES:
-		if (geteuid() != 0)
-			error_plain("cannot create BPF maps: run awl as root (or with CAP_BPF and CAP_PERFMON)");
-		else
-			error_plain("the kernel refused to create the %s map for %s (%s): raise the locked-memory limit (ulimit -l unlimited) or check kernel.unprivileged_bpf_disabled and lockdown",
-				    what, name, strerror(-err));
+	case E2BIG:
+		sb_printf(&why, "it is larger than the kernel allows%s%s", size.s ? ": " : "",
+			  size.s ? size.s : "");
 		break;
 	case ENOMEM:
-	case E2BIG:
-		error_plain("not enough memory for the %s map for %s (%u entries of %u bytes): use a smaller map size or raise the locked-memory limit (ulimit -l)",
-			    what, name, km->max_entries, km->value_size);
+		sys_explain(&why, SYS_MAP_CREATE, err);
+		if (size.s)
+			sb_printf(&why, "; or %s", size.s);
 		break;
 	case EINVAL:
-		error_plain("the kernel cannot create a %s map for %s: it is too old or lacks the map type (CONFIG_BPF_SYSCALL)",
-			    what, name);
-		break;
-	case ENOSYS:
-		error_plain("this kernel has no bpf() system call: it needs CONFIG_BPF_SYSCALL=y");
+		if (known)
+			sb_printf(&why, "the kernel is too old for %s maps (Linux %s), or lacks them (CONFIG_BPF_SYSCALL=y)",
+				  what, map_types[km->type].since);
+		else
+			sb_puts(&why, "the kernel is too old for this map type, or lacks it (CONFIG_BPF_SYSCALL=y)");
 		break;
 	default:
-		error_plain("cannot create the %s map for %s: %s", what, name, strerror(-err));
+		sys_explain(&why, SYS_MAP_CREATE, err);
 	}
+	if (km->type == BPF_MAP_TYPE_RINGBUF)
+		snprintf(shape, sizeof(shape), "%u bytes", km->max_entries);
+	else
+		snprintf(shape, sizeof(shape), "%u entries, %u-byte keys, %u-byte values",
+			 km->max_entries, km->key_size, km->value_size);
+	error_plain("cannot create %s map %s (%s, %s): bpf(BPF_MAP_CREATE): %s%s%s",
+		    km->sym ? "the" : "awl's", km->sym ? km->sym->display : km->name, what, shape,
+		    strerror(-err), why.s ? "; " : "", why.s ? why.s : "");
+	free(why.s);
+	free(size.s);
 }
 
 static int create_maps(struct unit *u)
 {
+	/* named before they are created: a failure names the script's map */
+	for (int i = 0; i < u->nmaps; i++)
+		u->kmaps[u->maps[i]->kmap].sym = u->maps[i];
 	for (int i = 0; i < u->nkmaps; i++) {
 		struct kmap *km = &u->kmaps[i];
 		int fd = bpf_map_create(km->type, km->name, km->key_size, km->value_size,
 					km->max_entries, km->flags);
 
 		if (fd < 0) {
-			explain_map_error(km, fd);
+			explain_map_error(u, km, fd);
 			return 2;
 		}
 		km->fd = fd;
 	}
-	for (int i = 0; i < u->nmaps; i++)
-		u->kmaps[u->maps[i]->kmap].sym = u->maps[i];
 	return 0;
 }
 
@@ -271,41 +285,46 @@ static void explain_load_error(struct unit *u, const struct bpf_program *bp, int
 {
 	const struct probe *p = bp->probe;
 	const char *src = diag_source() ? diag_source()->name : "";
+	bool no_log = !log || !*log;
+	struct strbuf why = { 0 };
 
-	if (-err == EPERM && geteuid() != 0) {
-		error_plain("cannot load BPF programs: run awl as root (or with CAP_BPF and CAP_PERFMON)");
-		return;
-	}
-	if (-err == EPERM && bp->prog_type == BPF_PROG_TYPE_TRACING) {
+	if ((-err == EPERM || -err == EACCES) && no_log && !sys_missing_tracing_caps() &&
+	    bp->prog_type == BPF_PROG_TYPE_TRACING) {
 		const struct attach_point *ap = bp->aps[0];
-		char *lockdown = read_file("/sys/kernel/security/lockdown", NULL);
-		const char *mode = lockdown ? strchr(lockdown, '[') : NULL;
+		const char *mode = sys_lockdown();
 		/* vfs_read -> *read*: tracepoints are named for the operation */
 		const char *word = strrchr(ap->func, '_') ? strrchr(ap->func, '_') + 1 : ap->func;
 
-		error_plain("the kernel refused to load the %s program for %s (%s:%d:%d), a BPF_PROG_TYPE_TRACING program: Operation not permitted. "
-			    "The kernel has BTF and BPF trampolines, so a security policy is the likely cause: kernel lockdown%s%.*s%s, SELinux or another LSM. "
+		error_plain("the kernel refused to load the %s program for %s (%s:%d:%d), a BPF_PROG_TYPE_TRACING program: %s. "
+			    "The kernel has BTF and BPF trampolines, so a security policy is the likely cause: kernel lockdown%s%s%s, SELinux or another LSM. "
 			    "Trace it with kprobe:%s, or a tracepoint (awl -l 'tracepoint:*%s*'), instead",
-			    bp->provider->name, ap->func, src, p->loc.line, p->loc.col,
-			    mode ? " (here: " : "", mode ? (int)strcspn(mode + 1, "]") : 0,
-			    mode ? mode + 1 : "", mode ? ")" : "", ap->func, *word ? word : ap->func);
-		free(lockdown);
-		return;
-	}
-	if (-err == EPERM && log && !*log) {
-		error_plain("the kernel refused to load the program of %s (%s:%d:%d): Operation not permitted; a security policy (lockdown, SELinux) or kernel.unprivileged_bpf_disabled is the likely cause",
-			    bp->aps[0]->name, src, p->loc.line, p->loc.col);
+			    bp->provider->name, ap->func, src, p->loc.line, p->loc.col, strerror(-err),
+			    mode ? " (here: " : "", mode ? mode : "", mode ? ")" : "", ap->func,
+			    *word ? word : ap->func);
 		return;
 	}
 	if (-err == E2BIG) {
-		error_plain("the program of %s (%s:%d:%d) is too large for this kernel (%d instructions): split the probe or simplify it",
-			    bp->aps[0]->name, src, p->loc.line, p->loc.col, bp->ninsns);
+		error_plain("the program of %s (%s:%d:%d) is too large for this kernel (%d instructions): split the probe or simplify it%s",
+			    bp->aps[0]->name, src, p->loc.line, p->loc.col, bp->ninsns,
+			    no_log ? "" : "; the verifier's log ends:");
+		if (!no_log)
+			print_log_tail(log, u->opts->dump);
 		return;
 	}
+	/* no log: the verifier never ran */
+	if (no_log && sys_explain(&why, SYS_PROG_LOAD, err)) {
+		error_plain("the kernel refused to load the program of %s (%s:%d:%d): bpf(BPF_PROG_LOAD): %s; %s",
+			    bp->aps[0]->name, src, p->loc.line, p->loc.col, strerror(-err), why.s);
+		free(why.s);
+		return;
+	}
+	/* ENOSPC: the log filled its buffer; what the verifier said is at its end */
 	error_plain("the kernel's verifier refused the program of %s (%s:%d:%d): %s%s",
-		    bp->aps[0]->name, src, p->loc.line, p->loc.col, strerror(-err),
-		    log && *log ? "; its log:" : "");
-	if (log && *log)
+		    bp->aps[0]->name, src, p->loc.line, p->loc.col,
+		    -err == ENOSPC && !no_log ? "its log is too long to keep" : strerror(-err),
+		    no_log ? "; it gave no log: the kernel lacks this program type (CONFIG_BPF_EVENTS=y) or is too old for it"
+			   : "; its log ends:");
+	if (!no_log)
 		print_log_tail(log, u->opts->dump);
 }
 
@@ -344,7 +363,9 @@ int load_unit(struct unit *u)
 {
 	int ret;
 
-	raise_memlock();
+	/* AWL_FAULT counts from here: the feature probes are done */
+	sys_fault_arm();
+	sys_raise_limits();
 	ret = create_maps(u);
 	if (!ret)
 		ret = load_programs(u);
@@ -425,13 +446,20 @@ int run_loader_probes(struct unit *u, const struct provider *which)
 			err = run_via_uprobe(u, ap);
 		else
 			err = bpf_prog_test_run(ap->prog->fd, ctx, sizeof(ctx), NULL);
-		if (err) {
-			error_plain("cannot run the %s probe: %s%s", which->name, strerror(-err),
-				    u->special_via_uprobe
-				    ? " (before Linux 5.10, BEGIN and END run as uprobes on awl itself: the kernel needs CONFIG_UPROBES)"
-				    : "");
-			return 2;
+		if (err && err != -EALREADY) {
+			struct strbuf why = { 0 };
+
+			if (u->special_via_uprobe)
+				sb_puts(&why, "before Linux 5.10, BEGIN and END run as uprobes on awl itself: the kernel needs CONFIG_UPROBES=y");
+			else
+				sys_explain(&why, SYS_PROG_TEST_RUN, err);
+			error_plain("cannot run the %s probe: %s%s%s%s", which->name,
+				    u->special_via_uprobe ? "" : "bpf(BPF_PROG_TEST_RUN): ", strerror(-err),
+				    why.s ? "; " : "", why.s ? why.s : "");
+			free(why.s);
 		}
+		if (err)
+			return 2;
 	}
 	return 0;
 }

@@ -11,6 +11,7 @@
 
 #include "config.h"
 #include "awl/check.h"
+#include "awl/dynprobe.h"
 #include "awl/gen.h"
 #include "awl/load.h"
 #include "awl/parse.h"
@@ -271,22 +272,95 @@ static void dump_unit(struct unit *u)
 	fflush(stdout);
 }
 
-static bool have_privileges(void)
-{
-	char *status = read_file("/proc/self/status", NULL);
-	const char *cap;
-	unsigned long long eff = 0;
+/* What a probe needs of tracefs, found from its spec before the checker
+ * runs (it reads tracefs itself). */
+enum tracefs_use { TRACEFS_NONE, TRACEFS_READ, TRACEFS_WRITE };
 
-	if (geteuid() == 0) {
-		free(status);
-		return true;
+static enum tracefs_use tracefs_use_of(const struct probe_spec *spec)
+{
+	char type[32];
+	size_t n = strcspn(spec->text, ":");
+	const struct provider *p;
+
+	if (n >= sizeof(type))
+		return TRACEFS_NONE;
+	memcpy(type, spec->text, n);
+	type[n] = '\0';
+	p = provider_find(type);
+	if (p == &provider_tracepoint)
+		return TRACEFS_READ;
+	if (p == &provider_kprobe || p == &provider_kretprobe)
+		return dynprobe_via_tracefs(DYN_KPROBE) ? TRACEFS_WRITE :
+		       glob_has_magic(spec->text) ? TRACEFS_READ : TRACEFS_NONE;
+	if (p == &provider_uprobe || p == &provider_uretprobe)
+		return dynprobe_via_tracefs(DYN_UPROBE) ? TRACEFS_WRITE : TRACEFS_NONE;
+	return TRACEFS_NONE;
+}
+
+/* Before anything is loaded: what tracing with this script needs that
+ * the process lacks, by its capabilities (CapEff) and, for the probes
+ * made through tracefs, its access to tracefs. Returns 0, or 2 after
+ * naming what is missing and how to get it. */
+static int check_privileges(const struct program *prog)
+{
+	const char *caps = sys_missing_tracing_caps(), *tracefs = "/sys/kernel/tracing";
+	const struct probe_spec *reader = NULL, *writer = NULL;
+	struct strbuf lacks = { 0 }, setcap = { 0 };
+	bool root = geteuid() == 0, dac = root || sys_has_cap(AWL_CAP_DAC_OVERRIDE);
+	struct stat st;
+	char exe[512];
+	ssize_t len;
+
+	for (int i = 0; i < prog->nprobes; i++) {
+		for (int j = 0; j < prog->probes[i]->nspecs; j++) {
+			const struct probe_spec *spec = &prog->probes[i]->specs[j];
+			enum tracefs_use use = tracefs_use_of(spec);
+
+			if (use != TRACEFS_NONE && !reader)
+				reader = spec;
+			if (use == TRACEFS_WRITE && !writer)
+				writer = spec;
+		}
 	}
-	cap = status ? strstr(status, "CapEff:") : NULL;
-	if (cap)
-		eff = strtoull(cap + 7, NULL, 16);
-	free(status);
-	/* CAP_SYS_ADMIN (21), or CAP_BPF (39) with CAP_PERFMON (38) */
-	return (eff >> 21 & 1) || ((eff >> 39 & 1) && (eff >> 38 & 1));
+	if (caps) {
+		sb_printf(&lacks, "%s, to load and attach tracing programs", caps);
+		sb_puts(&setcap, strcmp(caps, "CAP_SYS_ADMIN") ? "cap_bpf,cap_perfmon" : "cap_sys_admin");
+	}
+	if (reader && !getenv("AWL_TRACEFS") && stat("/sys/kernel/tracing/events", &st) != 0) {
+		if (errno == EACCES && !dac) {
+			sb_printf(&lacks, "%saccess to tracefs (%s is root's), which %s needs",
+				  lacks.s ? "; " : "", tracefs, reader->text);
+			sb_printf(&setcap, "%scap_dac_override", setcap.s ? "," : "");
+			writer = NULL;	/* said */
+		} else if (errno != EACCES && stat("/sys/kernel/debug/tracing/events", &st) != 0 &&
+			   errno != EACCES && !sys_has_cap(AWL_CAP_SYS_ADMIN)) {
+			sb_printf(&lacks, "%sCAP_SYS_ADMIN, to mount tracefs (it is not mounted), which %s needs",
+				  lacks.s ? "; " : "", reader->text);
+			if (!caps || strcmp(caps, "CAP_SYS_ADMIN"))
+				sb_printf(&setcap, "%scap_sys_admin", setcap.s ? "," : "");
+		}
+	}
+	if (writer && !dac) {
+		sb_printf(&lacks, "%swrite access to tracefs's kprobe_events and uprobe_events (only root may write them), which %s needs",
+			  lacks.s ? "; " : "", writer->text);
+		sb_printf(&setcap, "%scap_dac_override", setcap.s ? "," : "");
+	}
+	if (!lacks.s)
+		return 0;
+	error_plain("awl cannot trace as uid %d: this process lacks %s", (int)geteuid(), lacks.s);
+	len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	exe[len > 0 ? len : 0] = '\0';
+	if (root)
+		note_at((struct loc){ 0, 0 }, "this root runs with a reduced capability set (a container, capsh, setpriv): give it those capabilities back; --dry-run compiles without them");
+	else
+		note_at((struct loc){ 0, 0 }, "run awl as root (sudo), or give it the capabilities (setcap %s+ep %s); --dry-run compiles without them",
+			setcap.s, exe[0] ? exe : "awl");
+	if (caps)
+		note_at((struct loc){ 0, 0 }, "no sysctl stands in for %s: loading tracing programs takes them whatever kernel.unprivileged_bpf_disabled (%d here) and kernel.perf_event_paranoid (%d here) say",
+			caps, sys_sysctl("unprivileged_bpf_disabled", 0), sys_sysctl("perf_event_paranoid", 2));
+	free(lacks.s);
+	free(setcap.s);
+	return 2;
 }
 
 static int compile_and_run(struct cmdline *cl)
@@ -313,8 +387,7 @@ static int compile_and_run(struct cmdline *cl)
 		status = 1;
 		goto out;
 	}
-	if (!cl->opts.dry_run && !have_privileges()) {
-		error_plain("awl needs root (or the capabilities CAP_BPF and CAP_PERFMON) to trace; use --dry-run to compile only");
+	if (!cl->opts.dry_run && check_privileges(prog)) {
 		status = 2;
 		goto out;
 	}

@@ -440,8 +440,18 @@ static int setup_loop(struct runner *r, sigset_t *mask)
 						     u->kmaps[u->out_kmap].max_entries)
 			       : output_perf_open(u->kmaps[u->out_kmap].fd, u->output_pages);
 	if (!r->output) {
-		error_plain("cannot map the %s: %s", u->ringbuf ? "BPF ring buffer" : "perf buffers",
-			    strerror(errno));
+		int err = errno;
+		struct strbuf why = { 0 };
+
+		if (err == ENOMEM || err == EPERM || err == EACCES)
+			sb_printf(&why, "make %s smaller with AWL_BUFFER_PAGES=N (now %u%s)%s",
+				  u->ringbuf ? "it" : "them", u->output_pages, u->ringbuf ? "" : " per CPU",
+				  u->ringbuf ? "" : ", or raise kernel.perf_event_mlock_kb");
+		else if (!u->ringbuf)
+			sys_explain(&why, SYS_PERF_EVENT_OPEN, -err);
+		error_plain("cannot map the %s: %s%s%s", u->ringbuf ? "BPF ring buffer" : "perf buffers",
+			    strerror(err), why.s ? "; " : "", why.s ? why.s : "");
+		free(why.s);
 		return -1;
 	}
 	return output_add_to_epoll(r->output, r->epfd);

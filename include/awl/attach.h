@@ -5,6 +5,7 @@
 #define AWL_ATTACH_H
 
 #include <linux/perf_event.h>
+#include "awl/sys.h"
 #include "awl/unit.h"
 
 /* Attaches every point (BEGIN/END excepted); on a failure detaches what
@@ -23,5 +24,8 @@ int attach_perf_event(struct attach_point *ap, struct perf_event_attr *attr, int
 int try_attach_perf_event(struct attach_point *ap, struct perf_event_attr *attr, int pid, int cpu);
 /* Says why a perf_event_open() for ap failed, and what to do. */
 void explain_perf_error(const struct attach_point *ap, int err);
+/* The same for any call that attaches: perf_event_open(), a BPF link,
+ * the perf event ioctls. */
+void explain_attach_error(const struct attach_point *ap, enum sys_call call, int err);
 
 #endif

@@ -21,6 +21,9 @@ struct dynprobe {
 
 /* Whether the PMU exists (Linux 4.17+ with the kind's CONFIG_). */
 bool dynprobe_has_pmu(enum dynprobe_kind kind);
+/* Whether probes of this kind are made through tracefs: no PMU, or
+ * AWL_PROBE_API=tracefs. */
+bool dynprobe_via_tracefs(enum dynprobe_kind kind);
 /* Whether tracefs has kprobe_events/uprobe_events. */
 bool dynprobe_has_tracefs(enum dynprobe_kind kind);
 /* Creates the probe and attaches ap's program. Returns 0, or -errno

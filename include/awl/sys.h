@@ -48,6 +48,57 @@ int bpf_link_uprobe_multi(int prog_fd, const char *path, const uint64_t *offsets
 			  const uint64_t *cookies, uint32_t n, bool retprobe, int pid);
 /* Runs a program once (BEGIN/END); *retval gets its return value. */
 int bpf_prog_test_run(int prog_fd, void *ctx, uint32_t ctx_size, uint32_t *retval);
+/* The perf event ioctls that attach a program (before BPF links) and
+ * start the event. */
+int perf_event_set_bpf(int perf_fd, int prog_fd);
+int perf_event_enable(int perf_fd);
+
+/* The kinds of call that fail for reasons outside the script. */
+enum sys_call {
+	SYS_MAP_CREATE, SYS_PROG_LOAD, SYS_LINK_CREATE, SYS_RAW_TP_OPEN, SYS_PROG_TEST_RUN,
+	SYS_PERF_EVENT_OPEN, SYS_IOCTL_ATTACH, SYS_IOCTL_ENABLE,
+	SYS_TRACEFS_WRITE,	/* an entry added to kprobe_events/uprobe_events */
+	SYS_SETRLIMIT,
+	SYS_NCALLS
+};
+
+/* Test only: AWL_FAULT=CALL:ERRNO[:N][,CALL:ERRNO[:N]...] fails the
+ * Nth call of kind CALL (bpf-map-create, bpf-prog-load, bpf-link-create,
+ * bpf-raw-tp-open, bpf-prog-test-run, perf-event-open, ioctl-attach,
+ * ioctl-enable, tracefs-write, setrlimit), and every later one, with
+ * ERRNO (a name such as EPERM, or a number); N defaults to 1. Calls are
+ * counted from sys_fault_arm() on, so the feature probes made before
+ * loading are never failed. Returns 0, or the -errno to fail with. */
+int sys_fault(enum sys_call call);
+void sys_fault_arm(void);
+
+/* Raises RLIMIT_MEMLOCK (which BPF memory counts against before Linux
+ * 5.11) as far as allowed, and RLIMIT_NOFILE's soft limit to the hard
+ * limit (each probe costs a file descriptor or two, per CPU for some). */
+void sys_raise_limits(void);
+
+/* Capabilities by their number (linux/capability.h). */
+#define AWL_CAP_DAC_OVERRIDE 1
+#define AWL_CAP_SYS_ADMIN 21
+#define AWL_CAP_PERFMON 38
+#define AWL_CAP_BPF 39
+/* Whether the process has cap in its effective set (CapEff in
+ * /proc/self/status; without /proc, root is taken to have them all). */
+bool sys_has_cap(int cap);
+/* The capabilities tracing needs that the process lacks, as "CAP_BPF
+ * and CAP_PERFMON" (CAP_SYS_ADMIN before Linux 5.8), or NULL if none. */
+const char *sys_missing_tracing_caps(void);
+/* A kernel.* sysctl's value (e.g. "perf_event_paranoid"), or dflt. */
+int sys_sysctl(const char *name, int dflt);
+/* The kernel's lockdown mode ("none", "integrity", "confidentiality"),
+ * or NULL where /sys/kernel/security/lockdown cannot be read. */
+const char *sys_lockdown(void);
+
+/* For the errors any call of its kind can return (permission, memory,
+ * file limits, a missing system call): appends to sb the likely cause
+ * and its fix, and returns true; false for the others, which only the
+ * caller can explain. */
+bool sys_explain(struct strbuf *sb, enum sys_call call, int err);
 
 /* CPUs the kernel may use (per-CPU map values come in this many slots)
  * and those online now (perf events are opened on these). */

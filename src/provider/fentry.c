@@ -157,8 +157,18 @@ static int fentry_attach(struct unit *u, struct attach_point *ap)
 		return -1;
 	}
 	if (fd < 0) {
-		error_plain("cannot attach %s: %s%s", ap->name, strerror(-fd),
-			    fd == -EBUSY ? " (another program is attached there)" : "");
+		struct strbuf why = { 0 };
+
+		if (fd == -EBUSY)
+			sb_puts(&why, "another program is attached there (the function's BPF trampoline is busy): stop the other tracer");
+		else if (fd == -E2BIG)
+			sb_printf(&why, "the function's BPF trampoline takes no more programs: stop other tracers, or use kprobe:%s",
+				  ap->func);
+		else
+			sys_explain(&why, SYS_RAW_TP_OPEN, fd);
+		error_plain("cannot attach %s: bpf(BPF_RAW_TRACEPOINT_OPEN): %s%s%s", ap->name,
+			    strerror(-fd), why.s ? "; " : "", why.s ? why.s : "");
+		free(why.s);
 		return -1;
 	}
 	/* closing it detaches: a link like the others */

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "awl/attach.h"
 #include "awl/dynprobe.h"
 #include "awl/provider.h"
 #include "awl/tracefs.h"
@@ -188,11 +189,8 @@ static void explain_kprobe_error(const struct attach_point *ap, int err)
 	} else if (err == -ENOENT || err == -EINVAL) {
 		error_plain("cannot attach %s: no kernel function '%s' can be probed there (it may not exist, be inlined, or be notrace; see awl -l 'kprobe:%s*')",
 			    ap->name, ap->func, ap->func);
-	} else if (err == -EPERM || err == -EACCES) {
-		error_plain("cannot attach %s: %s; run as root, and check lockdown and kernel.perf_event_paranoid",
-			    ap->name, strerror(-err));
 	} else if (err != -EALREADY) {
-		error_plain("cannot attach %s: %s", ap->name, strerror(-err));
+		explain_perf_error(ap, err);	/* permissions, limits */
 	}
 }
 

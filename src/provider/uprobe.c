@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "awl/attach.h"
 #include "awl/compat.h"
 #include "awl/dynprobe.h"
 #include "awl/elf.h"
@@ -269,21 +270,23 @@ static int uprobe_expand(struct unit *u, struct probe *p, const struct probe_spe
 	return ret;
 }
 
-static void explain_uprobe_error(const struct attach_point *ap, int err)
+static void explain_uprobe_error(const struct attach_point *ap, int err, bool multi)
 {
+	if (err == -EALREADY)
+		return;	/* explained */
 	if (err == -ENOENT && !dynprobe_has_pmu(DYN_UPROBE) && !dynprobe_has_tracefs(DYN_UPROBE))
 		error_plain("cannot attach %s: this kernel has no uprobes (it needs CONFIG_UPROBES=y and CONFIG_UPROBE_EVENTS=y)",
 			    ap->name);
+	else if (err == -ENOENT)
+		error_plain("cannot attach %s: %s; %s is gone, or the kernel cannot make uprobes (it needs CONFIG_UPROBE_EVENTS=y)",
+			    ap->name, strerror(-err), ap->path);
 	else if (err == -EINVAL)
 		error_plain("cannot attach %s: the kernel refused offset 0x%llx of %s (not an instruction it can probe)",
 			    ap->name, (unsigned long long)ap->offset, ap->path);
 	else if (err == -ESRCH)
 		error_plain("cannot attach %s: the process is gone", ap->name);
-	else if (err == -EPERM || err == -EACCES)
-		error_plain("cannot attach %s: %s; run as root, and check kernel.perf_event_paranoid",
-			    ap->name, strerror(-err));
-	else if (err != -EALREADY)
-		error_plain("cannot attach %s: %s", ap->name, strerror(-err));
+	else
+		explain_attach_error(ap, multi ? SYS_LINK_CREATE : SYS_PERF_EVENT_OPEN, err);
 }
 
 /* All the points of ap's program on ap's file in one uprobe_multi link,
@@ -318,6 +321,7 @@ static int attach_multi(struct unit *u, struct attach_point *ap)
 
 static int uprobe_attach(struct unit *u, struct attach_point *ap)
 {
+	bool multi;
 	int err;
 	struct dynprobe dp = {
 		.kind = DYN_UPROBE,
@@ -337,10 +341,10 @@ static int uprobe_attach(struct unit *u, struct attach_point *ap)
 		return -1;
 	}
 	dynprobe_remove_stale(DYN_UPROBE);
-	err = ap->prog->expected_attach_type == AWL_BPF_TRACE_UPROBE_MULTI ? attach_multi(u, ap)
-									 : dynprobe_attach(u, ap, &dp);
+	multi = ap->prog->expected_attach_type == AWL_BPF_TRACE_UPROBE_MULTI;
+	err = multi ? attach_multi(u, ap) : dynprobe_attach(u, ap, &dp);
 	if (err)
-		explain_uprobe_error(ap, err);
+		explain_uprobe_error(ap, err, multi);
 	return err ? -1 : 0;
 }
 
