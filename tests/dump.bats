@@ -11,14 +11,6 @@ dump() {
 	timeout 10 "$AWL" -n -d "$@"
 }
 
-require_tracefs() {
-	local d
-	for d in /sys/kernel/tracing /sys/kernel/debug/tracing; do
-		[ -r "$d/events/syscalls/sys_enter_read/format" ] && return 0
-	done
-	skip "tracefs events are not readable here"
-}
-
 # The --arch name of this machine, and one that is not.
 native_arch() {
 	case "$(uname -m)" in

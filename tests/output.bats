@@ -46,6 +46,7 @@ run_seq() {
 }
 
 @test "the output mode is what was asked for: ring buffer by default, perf buffers when forced" {
+	require_tracefs
 	run "$AWL" --dry-run -d -e "$SEQ"
 	[ "$status" -eq 0 ]
 	[ "$(count_lines 'call bpf_ringbuf_output')" -ge 1 ]

@@ -367,6 +367,7 @@ rep() {
 }
 
 @test "ply's 'if (pred)' after a probe is the same as /pred/" {
+	require_tracefs
 	run dry -d -e 'tracepoint:syscalls:sys_enter_read if (pid == 1) { @ = count(); }'
 	[ "$status" -eq 0 ]
 	ply=$output
@@ -377,6 +378,7 @@ rep() {
 }
 
 @test "a /predicate/ with blanks inside parses" {
+	require_tracefs
 	run dry -e 'tracepoint:syscalls:sys_enter_read / pid == 1 / { @ = count(); }'
 	[ "$status" -eq 0 ]
 }
@@ -388,6 +390,7 @@ rep() {
 }
 
 @test "several probes, and 'a, b' and 'a,b' spec lists, parse" {
+	require_tracefs
 	run dry -d -e 'tracepoint:syscalls:sys_enter_read, tracepoint:syscalls:sys_enter_write { @[probe] = count(); } BEGIN{printf("a\n");}END{print(@);} tracepoint:syscalls:sys_enter_close,tracepoint:syscalls:sys_enter_dup { @[probe] = count(); }'
 	[ "$status" -eq 0 ]
 	probes=$(printf '%s\n' "$output" | grep '^probe ')
@@ -412,6 +415,7 @@ probe tracepoint:syscalls:sys_enter_close, tracepoint:syscalls:sys_enter_dup" ]
 }
 
 @test "division in a /predicate/ inside parentheses works" {
+	require_tracefs
 	run dry -d -e 'tracepoint:syscalls:sys_enter_read / (pid / 2) == 1 / { @ = count(); }'
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"binop /"* ]]

@@ -17,6 +17,23 @@ require_root() {
 	fi
 }
 
+# Tracepoint names and formats come from tracefs, which only root may
+# read on most systems (and a build chroot may not mount at all), even
+# for --dry-run.
+require_tracefs() {
+	local d
+	# as root, awl mounts tracefs where nothing did: let it
+	[ "$(id -u)" -ne 0 ] || "$AWL" -n -e 'tracepoint:sched:sched_switch { }' >/dev/null 2>&1 || true
+	for d in ${AWL_TRACEFS:-} /sys/kernel/tracing /sys/kernel/debug/tracing; do
+		[ -r "$d/events/syscalls" ] && [ -r "$d/events/sched/sched_switch/format" ] && return 0
+	done
+	if [ "${CI:-}" = true ]; then
+		echo "tracefs events are not readable, and CI=true forbids skipping" >&2
+		return 1
+	fi
+	skip "tracefs events are not readable here"
+}
+
 # Runs awl quietly; the output is in $output, the status in $status.
 awl() {
 	"$AWL" "$@"

@@ -10,16 +10,6 @@ dry() {
 	timeout 10 "$AWL" -n "$@"
 }
 
-# Tracepoint names and formats come from tracefs, which only root may
-# read on most systems, even for --dry-run.
-require_tracefs() {
-	local d
-	for d in /sys/kernel/tracing /sys/kernel/debug/tracing; do
-		[ -r "$d/events/syscalls" ] && [ -r "$d/events/sched/sched_switch/format" ] && return 0
-	done
-	skip "tracefs events are not readable here"
-}
-
 # --- names ------------------------------------------------------------------
 
 @test "an unknown identifier is named and located" {

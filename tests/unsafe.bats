@@ -10,6 +10,7 @@ load test_helper
 }
 
 @test "signal() without --unsafe is refused at compile time" {
+	require_tracefs
 	run "$AWL" -n -e 'tracepoint:syscalls:sys_enter_getppid { signal("KILL"); }'
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"signal() can change the system: it needs --unsafe"* ]]

@@ -1,7 +1,7 @@
 /* A target for the uprobe tests: functions with known arguments and
  * return values, called a known number of times. Built without inlining
  * so that every function exists and is called. */
-#define _GNU_SOURCE	/* dl_iterate_phdr() */
+#define _GNU_SOURCE 1	/* dl_iterate_phdr() (config.h says the same) */
 #include <link.h>
 #include <stdint.h>
 #include <stdio.h>
