@@ -12,7 +12,7 @@ LIC_FILES_CHKSUM = "file://LICENSE;md5=b234ee4d69f5fce4486a80fdaf4a4263"
 SRC_URI = "https://github.com/awl-tracer/awl/releases/download/v${PV}/awl-${PV}.tar.gz \
            file://run-ptest \
 "
-SRC_URI[sha256sum] = "9033ba56835eee9cd74366af0b9f7e4350f38194a5c920485a139624bbc4819e"
+SRC_URI[sha256sum] = "d8f1a21038135b018d3d3fa3716c54bc7ffad438c5c171b10776b3eafff45869"
 
 UPSTREAM_CHECK_URI = "https://github.com/awl-tracer/awl/releases"
 
