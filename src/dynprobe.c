@@ -99,7 +99,7 @@ static int write_events(enum dynprobe_kind kind, const char *line)
 	if (!tracefs_dir())
 		return -ENOENT;
 	snprintf(path, sizeof(path), "%s/%s", tracefs_dir(), events_files[kind]);
-	fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
+	fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW);	/* tracefs has no links */
 	if (fd < 0)
 		return -errno;
 	if (write(fd, line, strlen(line)) < 0)

@@ -1,6 +1,7 @@
 /* awl: the command line, and the pipeline in order:
  * parse -> check -> generate -> load -> attach -> run -> report. */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -115,6 +116,33 @@ static int parse_pid(const char *s)
 		return -1;
 	}
 	return (int)pid;
+}
+
+/* -o FILE, created or truncated. A symbolic link there is refused: as
+ * root, writing through a link planted in a shared directory (/tmp)
+ * would overwrite whatever it points at. /dev and /proc links
+ * (/dev/stdout, a console) are the system's own and are followed. */
+static FILE *open_output(const char *path)
+{
+	bool system_link = !strncmp(path, "/dev/", 5) || !strncmp(path, "/proc/", 6);
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | (system_link ? 0 : O_NOFOLLOW),
+		      0644);
+	FILE *f;
+
+	if (fd < 0) {
+		if (errno == ELOOP)
+			error_plain("cannot write %s: it is a symbolic link, which awl does not follow "
+				    "(name the file it points to)", path);
+		else
+			error_plain("cannot write %s: %s", path, strerror(errno));
+		return NULL;
+	}
+	f = fdopen(fd, "w");
+	if (!f) {
+		error_plain("cannot write %s: %s", path, strerror(errno));
+		close(fd);
+	}
+	return f;
 }
 
 /* Returns -1 to exit with status 0 (help, version), 1 or 2 on errors. */
@@ -413,9 +441,8 @@ static int compile_and_run(struct cmdline *cl)
 	if (cl->opts.dry_run)
 		goto out;
 	if (cl->outfile) {
-		out = fopen(cl->outfile, "we");
+		out = open_output(cl->outfile);
 		if (!out) {
-			error_plain("cannot write %s: %s", cl->outfile, strerror(errno));
 			out = stdout;
 			status = 2;
 			goto out;
@@ -447,6 +474,21 @@ int main(int argc, char **argv)
 	struct cmdline cl;
 	int status;
 
+	/* awl runs as root: installed set-user-ID it would hand root's power
+	 * to whoever runs it, scripts with system() included */
+	if (getuid() != geteuid() || getgid() != getegid()) {
+		error_plain("awl refuses to run set-user-ID or set-group-ID (remove the bit: "
+			    "chmod u-s,g-s %s); to let a user trace, give the binary capabilities: "
+			    "setcap cap_bpf,cap_perfmon+ep %s", argv[0], argv[0]);
+		return 2;
+	}
+	/* A shell starts background commands with SIGINT ignored, and an
+	 * ignored signal never reaches the signalfd the run loop reads:
+	 * `awl ... & kill -INT $!` must still stop awl. Until the stop
+	 * signals are blocked (nothing is loaded yet) they end awl at once.
+	 * An ignored SIGHUP is nohup's: kept. */
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
 	memset(&cl, 0, sizeof(cl));
 	status = parse_cmdline(argc, argv, &cl);
 	if (status)

@@ -281,3 +281,18 @@ configure_version() {
 	[ "$status" -eq 0 ]
 	[ "$output" = "end" ]
 }
+
+@test "set-user-ID, awl refuses to run, and says how to let users trace instead" {
+	require_root
+	local dir
+	dir=$(mktemp -d /var/tmp/awl-suid.XXXXXX)
+	cp "$AWL" "$dir/awl"
+	chmod 755 "$dir"
+	chmod 4755 "$dir/awl"
+	run setpriv --reuid=nobody --regid=nogroup --clear-groups "$dir/awl" -V
+	rm -rf "$dir"
+	echo "$output"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"awl refuses to run set-user-ID or set-group-ID"* ]]
+	[[ "$output" == *"setcap cap_bpf,cap_perfmon+ep"* ]]
+}

@@ -176,6 +176,22 @@ wrapped_records_intact() {
 	[[ "$output" != x* ]]
 }
 
+@test "-o through a symbolic link is refused (as root it would overwrite the link's target)" {
+	require_root
+	local target=$BATS_TEST_TMPDIR/precious
+	echo keep > "$target"
+	ln -s "$target" "$BATS_TEST_TMPDIR/link"
+	run timeout -k 5 30 "$AWL" -q -o "$BATS_TEST_TMPDIR/link" -e 'BEGIN { printf("x\n"); exit(); }'
+	echo "$output"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"cannot write $BATS_TEST_TMPDIR/link: it is a symbolic link, which awl does not follow"* ]]
+	[ "$(cat "$target")" = keep ]
+	# the system's own links are followed: /dev/stdout
+	run timeout -k 5 30 "$AWL" -q -o /dev/stdout -e 'BEGIN { printf("x\n"); exit(); }'
+	[ "$status" -eq 0 ]
+	[ "$output" = x ]
+}
+
 # ---- lost events ----
 
 LOSSY='tracepoint:syscalls:sys_enter_getppid /pid == cpid/ { @n++; printf("event %d\n", @n); }

@@ -411,3 +411,54 @@ sigint_drains() {
 	[ "$status" -eq 0 ]
 	[ "$output" = x ]
 }
+
+@test "SIGINT while 500 uprobes are being attached: awl stops, prints its maps once, leaves nothing" {
+	require_root
+	local pid i
+	AWL_NO_UPROBE_MULTI=1 AWL_PROBE_API=tracefs "$AWL" -q -e "uprobe:$UPROBE_TARGET:many_* { @ = count(); } END { printf(\"end\\n\"); }" \
+		> "$BATS_TEST_TMPDIR/out" 2>&1 &
+	pid=$!
+	# interrupt as soon as its first uprobe is made, mid-attach
+	for ((i = 0; i < 500; i++)); do
+		grep -qs ":awl/awl_${pid}_" /sys/kernel/tracing/uprobe_events && break
+		sleep 0.02
+	done
+	kill -INT "$pid"
+	for ((i = 0; i < 600; i++)); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -0 "$pid" 2>/dev/null && { kill -9 "$pid"; echo "awl did not stop within 60 s of SIGINT"; return 1; }
+	wait "$pid" && status=0 || status=$?
+	cat "$BATS_TEST_TMPDIR/out"
+	[ "$status" -eq 0 ]
+	[ "$(grep -c '^end$' "$BATS_TEST_TMPDIR/out")" -eq 1 ]
+	[ "$(grep -c '^@: ' "$BATS_TEST_TMPDIR/out")" -le 1 ]
+	programs_gone
+	# 500 tracefs uprobes: a child of awl's removes them after it exits
+	for ((i = 0; i < 600; i++)); do
+		grep -qs ":awl/awl_${pid}_" /sys/kernel/tracing/uprobe_events || return 0
+		sleep 0.1
+	done
+	echo "$(grep -c ":awl/awl_${pid}_" /sys/kernel/tracing/uprobe_events) uprobe events left after 60 s"
+	return 1
+}
+
+@test "started with SIGINT ignored (a shell's background job), awl still stops on SIGINT" {
+	require_root
+	# SIG_IGN survives exec: trap '' INT is what a non-interactive shell
+	# gives its background jobs
+	(trap '' INT; exec "$AWL" -q -e 'interval:ms:100 { @n = count(); } END { printf("end\n"); }' \
+		> "$BATS_TEST_TMPDIR/out" 2>&1) &
+	local pid=$! i
+	sleep 1
+	grep -q 'SigIgn:.*' /proc/$pid/status
+	kill -INT "$pid"
+	for ((i = 0; i < 50; i++)); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -0 "$pid" 2>/dev/null && { kill -9 "$pid"; echo "SIGINT did not stop awl"; return 1; }
+	wait "$pid"
+	grep -q '^end$' "$BATS_TEST_TMPDIR/out"
+}
