@@ -42,6 +42,13 @@ bool diag_too_many(void)
 	return nerrors >= MAX_ERRORS;
 }
 
+void diag_reset(void)
+{
+	cur_src = NULL;
+	nerrors = 0;
+	setup_error = false;
+}
+
 /* Prints the source line of loc and a caret under its column; tabs are
  * kept so the caret lines up in a terminal. */
 static void show_line(struct loc loc)

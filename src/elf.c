@@ -350,10 +350,14 @@ static void load_funcs(struct elf_file *f)
 	if (f->funcs_loaded)
 		return;
 	f->funcs_loaded = true;
+	/* one table of each type, as the gABI allows: a crafted file with
+	 * thousands of symbol tables over the same bytes took minutes */
 	for (size_t t = 0; t < ARRAY_SIZE(table_types); t++)
 		for (int i = 0; i < f->nsections; i++)
-			if (f->sections[i].type == table_types[t])
+			if (f->sections[i].type == table_types[t]) {
 				add_symbols(f, &f->sections[i], &cap);
+				break;
+			}
 	if (!f->nfuncs)
 		return;
 	qsort(f->funcs, (size_t)f->nfuncs, sizeof(*f->funcs), by_name_then_seq);

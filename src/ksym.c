@@ -21,21 +21,31 @@ static int by_addr(const void *a, const void *b)
 	return x->addr < y->addr ? -1 : x->addr > y->addr;
 }
 
-/* One line: "ffffffff81000000 T _stext" or "... t name\t[module]". */
+static int hex_digit(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 :
+	       c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* One line: "ffffffff81000000 T _stext" or "... t name\t[module]".
+ * The line need not end with a NUL: nothing past end is read (strtoull
+ * would run on, past a last line without a newline). */
 static void parse_line(const char *line, const char *end)
 {
-	char *after;
-	uint64_t addr = strtoull(line, &after, 16);
-	const char *type, *name, *name_end;
+	const char *after = line, *type, *name, *name_end;
+	uint64_t addr = 0;
 	struct ksym sym;
 
+	for (; after < end && after - line < 16 && hex_digit(*after) >= 0; after++)
+		addr = addr << 4 | (uint64_t)hex_digit(*after);
 	if (after == line || after >= end || *after != ' ')
 		return;
 	type = after + 1;
 	if (type + 2 >= end || type[1] != ' ')
 		return;
-	/* text symbols only: stacks hold code addresses */
-	if (!strchr("tTwW", *type) || !addr)
+	/* text symbols only: stacks hold code addresses (strchr would
+	 * match a NUL type too) */
+	if (!*type || !strchr("tTwW", *type) || !addr)
 		return;
 	name = type + 2;
 	name_end = name;
@@ -52,6 +62,10 @@ int ksym_parse(const char *text, size_t len)
 {
 	const char *p = text, *end = text + len;
 
+	/* a second text replaces the first (tests and fuzzing parse many) */
+	for (int i = 0; i < nsyms; i++)
+		free(syms[i].name);
+	nsyms = 0;
 	while (p < end) {
 		const char *eol = memchr(p, '\n', (size_t)(end - p));
 
@@ -60,7 +74,8 @@ int ksym_parse(const char *text, size_t len)
 		parse_line(p, eol);
 		p = eol + 1;
 	}
-	qsort(syms, (size_t)nsyms, sizeof(*syms), by_addr);
+	if (nsyms)	/* qsort's array must not be NULL, even when empty */
+		qsort(syms, (size_t)nsyms, sizeof(*syms), by_addr);
 	loaded = true;
 	return nsyms;
 }

@@ -211,7 +211,7 @@ int agg_nbuckets(const struct type *t)
 	if (t->agg == AGG_HIST)
 		return HIST_BUCKETS;
 	if (t->agg == AGG_LHIST)	/* below min, the steps, max and above */
-		return (int)((t->lh_max - t->lh_min) / t->lh_step) + 2;
+		return (int)(((uint64_t)t->lh_max - (uint64_t)t->lh_min) / (uint64_t)t->lh_step) + 2;
 	return 0;
 }
 

@@ -158,6 +158,7 @@ char *read_file(const char *path, size_t *lenp)
 	if (fd < 0)
 		return NULL;
 	sb_grow(&sb, 0);
+	sb.s[0] = '\0';	/* an empty file is "", NUL-terminated too */
 	while ((n = read(fd, buf, sizeof(buf))) != 0) {
 		if (n < 0) {
 			if (errno == EINTR)

@@ -32,5 +32,8 @@ void diag_setup_error(void);
 bool diag_had_setup_error(void);
 /* Too many errors: stop reporting and give up (keeps garbage input fast). */
 bool diag_too_many(void);
+/* Forgets the source and the errors counted: for programs that compile
+ * many scripts in one process (the fuzz targets of tests/fuzz/). */
+void diag_reset(void);
 
 #endif

@@ -51,7 +51,9 @@ static struct type *check_agg(struct checker *c, struct node *call)
 			cerror(c, call->loc, "lhist needs min < max and step > 0");
 			return NULL;
 		}
-		if ((uint64_t)(hi - lo) / (uint64_t)step + 2 > MAX_LHIST_BUCKETS) {
+		/* hi - lo in uint64_t: as int64_t it overflows for wide bounds,
+		 * and the count + 2 must not wrap either */
+		if (((uint64_t)hi - (uint64_t)lo) / (uint64_t)step > MAX_LHIST_BUCKETS - 2) {
 			cerror(c, call->loc, "lhist would have more than %d buckets: use a larger step",
 			       MAX_LHIST_BUCKETS);
 			return NULL;

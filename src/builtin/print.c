@@ -225,7 +225,8 @@ static int gen_send_event(struct gen *g, struct node *call, struct val *out)
 	int first = ev->kind == EV_PRINTF || ev->kind == EV_SYSTEM ? 1 : 0;
 
 	*out = (struct val){ .kind = V_NONE, .type = &type_none };
-	return gen_event(g, call->event, call->kids + first);
+	/* exit() has no kids: NULL + 0 is undefined in C */
+	return gen_event(g, call->event, call->nkids ? call->kids + first : NULL);
 }
 
 /* join(argv[, sep]): the strings of a NULL-terminated array of string
