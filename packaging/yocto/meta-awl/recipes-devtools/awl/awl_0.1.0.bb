@@ -12,7 +12,7 @@ LIC_FILES_CHKSUM = "file://LICENSE;md5=b234ee4d69f5fce4486a80fdaf4a4263"
 SRC_URI = "https://github.com/awl-tracer/awl/releases/download/v${PV}/awl-${PV}.tar.gz \
            file://run-ptest \
 "
-SRC_URI[sha256sum] = "d8f1a21038135b018d3d3fa3716c54bc7ffad438c5c171b10776b3eafff45869"
+SRC_URI[sha256sum] = "47eb6a2c51badd0a8bb3e28210a59523c78a6c1f63f7f7d6768ddc11d568cf51"
 
 UPSTREAM_CHECK_URI = "https://github.com/awl-tracer/awl/releases"
 
