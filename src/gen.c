@@ -346,22 +346,29 @@ static void map_call_setup(struct gen *g, int kmap, int key_off)
 	emit(g, ALU64_IMM(BPF_ADD, R2, key_off));
 }
 
-/* After a map update that failed (R0 != 0): a full map refused a new
- * key. Counted per map and per CPU, and reported at exit with the
- * option that raises the size; never silent. */
-static void emit_count_refused(struct gen *g, int kmap, int done)
+/* Adds one to slot `slot` of a per-CPU array of counters (no atomics:
+ * the CPU's own copy); jumps to done if the lookup fails. */
+static void emit_counter_add(struct gen *g, int kmap, int slot, int done)
 {
 	int key = stack_alloc(g, 8);
 
-	if (g->u->drops_kmap < 0 || kmap >= (int)g->u->kmaps[g->u->drops_kmap].max_entries)
-		return;
-	emit(g, ST_MEM(BPF_W, FP, (int16_t)key, kmap));
-	map_call_setup(g, g->u->drops_kmap, key);
+	emit(g, ST_MEM(BPF_W, FP, (int16_t)key, slot));
+	map_call_setup(g, kmap, key);
 	emit_call(g, HELPER_map_lookup_elem);
 	emit_jump(g, JMP_IMM(BPF_JEQ, R0, 0, 0), done);
 	emit(g, LDX_MEM(BPF_DW, R1, R0, 0));
 	emit(g, ALU64_IMM(BPF_ADD, R1, 1));
 	emit(g, STX_MEM(BPF_DW, R0, R1, 0));
+}
+
+/* After a map update that failed (R0 != 0): a full map refused a new
+ * key. Counted per map and per CPU, and reported at exit with the
+ * option that raises the size; never silent. */
+static void emit_count_refused(struct gen *g, int kmap, int done)
+{
+	if (g->u->drops_kmap < 0 || kmap >= (int)g->u->kmaps[g->u->drops_kmap].max_entries)
+		return;
+	emit_counter_add(g, g->u->drops_kmap, kmap, done);
 }
 
 /* A map update just called: counts its refusal. */
@@ -513,7 +520,7 @@ int gen_record_begin(struct gen *g, int ev, struct record *rec, int fail)
 
 void gen_record_send(struct gen *g, struct record *rec)
 {
-	int sent = label_new(g), key, data = g->u->ringbuf ? R2 : R4;
+	int sent = label_new(g), data = g->u->ringbuf ? R2 : R4;
 
 	if (g->u->ringbuf) {
 		emit_ld_map(g, R1, g->u->out_kmap);
@@ -534,14 +541,7 @@ void gen_record_send(struct gen *g, struct record *rec)
 	}
 	emit_call(g, g->u->ringbuf ? HELPER_ringbuf_output : HELPER_perf_event_output);
 	emit_jump(g, JMP_IMM(BPF_JEQ, R0, 0, 0), sent);
-	key = stack_alloc(g, 8);
-	emit(g, ST_MEM(BPF_DW, FP, (int16_t)key, 0));
-	map_call_setup(g, g->u->lost_kmap, key);
-	emit_call(g, HELPER_map_lookup_elem);
-	emit_jump(g, JMP_IMM(BPF_JEQ, R0, 0, 0), sent);
-	emit(g, LDX_MEM(BPF_DW, R1, R0, 0));
-	emit(g, ALU64_IMM(BPF_ADD, R1, 1));
-	emit(g, STX_MEM(BPF_DW, R0, R1, 0));
+	emit_counter_add(g, g->u->lost_kmap, 0, sent);
 	label_place(g, sent);
 	val_free(g, &rec->ptr);
 }

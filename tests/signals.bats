@@ -412,6 +412,20 @@ sigint_drains() {
 	[ "$output" = x ]
 }
 
+# Sends SIGINT to awl ($pid) and waits up to $1 seconds for it to end;
+# kills it and fails if it does not.
+interrupt_within() {
+	local i
+	kill -INT "$pid"
+	for ((i = 0; i < $1 * 10; i++)); do
+		kill -0 "$pid" 2>/dev/null || return 0
+		sleep 0.1
+	done
+	kill -9 "$pid"
+	echo "awl did not stop within $1 s of SIGINT"
+	return 1
+}
+
 @test "SIGINT while 500 uprobes are being attached: awl stops, prints its maps once, leaves nothing" {
 	require_root
 	local pid i
@@ -423,12 +437,7 @@ sigint_drains() {
 		grep -qs ":awl/awl_${pid}_" /sys/kernel/tracing/uprobe_events && break
 		sleep 0.02
 	done
-	kill -INT "$pid"
-	for ((i = 0; i < 600; i++)); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -0 "$pid" 2>/dev/null && { kill -9 "$pid"; echo "awl did not stop within 60 s of SIGINT"; return 1; }
+	interrupt_within 60 || return 1
 	wait "$pid" && status=0 || status=$?
 	cat "$BATS_TEST_TMPDIR/out"
 	[ "$status" -eq 0 ]
@@ -450,15 +459,9 @@ sigint_drains() {
 	# gives its background jobs
 	(trap '' INT; exec "$AWL" -q -e 'interval:ms:100 { @n = count(); } END { printf("end\n"); }' \
 		> "$BATS_TEST_TMPDIR/out" 2>&1) &
-	local pid=$! i
+	pid=$!
 	sleep 1
-	grep -q 'SigIgn:.*' /proc/$pid/status
-	kill -INT "$pid"
-	for ((i = 0; i < 50; i++)); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -0 "$pid" 2>/dev/null && { kill -9 "$pid"; echo "SIGINT did not stop awl"; return 1; }
+	interrupt_within 5 || return 1
 	wait "$pid"
 	grep -q '^end$' "$BATS_TEST_TMPDIR/out"
 }
