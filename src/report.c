@@ -685,7 +685,7 @@ static void print_values(FILE *out, const struct map_view *v, const struct entri
 {
 	struct strbuf sb = { 0 };
 
-	for (int i = first; i < es->n; i++) {
+	for (int i = first; i < es->n && !report_interrupted; i++) {
 		print_entry_name(out, &sb, v, &es->items[i]);
 		sb_reset(&sb);
 		render_entry_value(&sb, v, es->items[i].val, div);
@@ -809,7 +809,7 @@ static void print_histograms(FILE *out, const struct map_view *v, const struct e
 {
 	struct strbuf sb = { 0 };
 
-	for (int i = first; i < es->n; i++) {
+	for (int i = first; i < es->n && !report_interrupted; i++) {
 		print_entry_name(out, &sb, v, &es->items[i]);
 		fputs(":\n", out);
 		print_buckets(out, v, es->items[i].val, div);
@@ -838,6 +838,8 @@ void report_map(FILE *out, struct unit *u, struct map_sym *m, int64_t top, int64
 	free_entries(&es);
 }
 
+volatile sig_atomic_t report_interrupted;
+
 static int compare_map_names(const void *pa, const void *pb)
 {
 	const struct map_sym *const *a = pa, *const *b = pb;
@@ -854,7 +856,7 @@ void report_all_maps(FILE *out, struct unit *u)
 	maps = xmalloc(sizeof(*maps) * (size_t)u->nmaps);
 	memcpy(maps, u->maps, sizeof(*maps) * (size_t)u->nmaps);
 	qsort(maps, (size_t)u->nmaps, sizeof(*maps), compare_map_names);
-	for (int i = 0; i < u->nmaps; i++)
+	for (int i = 0; i < u->nmaps && !report_interrupted; i++)
 		report_map(out, u, maps[i], 0, 0);
 	free(maps);
 }

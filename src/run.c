@@ -407,6 +407,42 @@ static void handle_signal(struct runner *r)
 	}
 }
 
+static void cut_printing_short(int sig)
+{
+	(void)sig;
+	report_interrupted = 1;
+}
+
+/* The maps at exit can be long and a serial console slow: a stop signal
+ * while they print cuts them short at once (the probes are detached
+ * already: what is left is closing). Signals from before the printing
+ * are spent: they asked for the stop that led here. An ignored SIGHUP
+ * (nohup) stays ignored. */
+static void print_final_maps(struct runner *r, FILE *out)
+{
+	static const int stops[] = { SIGINT, SIGTERM, SIGHUP };
+	struct sigaction cut = { .sa_handler = cut_printing_short }, old;
+	struct signalfd_siginfo si;
+	sigset_t set;
+
+	while (r->sigfd >= 0 && read(r->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+		;
+	sigemptyset(&set);
+	for (size_t i = 0; i < ARRAY_SIZE(stops); i++) {
+		sigaction(stops[i], NULL, &old);
+		if (old.sa_handler == SIG_IGN)
+			continue;
+		sigaction(stops[i], &cut, NULL);	/* no SA_RESTART: a blocked write ends */
+		sigaddset(&set, stops[i]);
+	}
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+	report_all_maps(out, r->u);
+	fflush(out);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	if (report_interrupted)
+		fprintf(stderr, "awl: interrupted: the maps were not all printed\n");
+}
+
 void block_stop_signals(sigset_t *mask)
 {
 	sigemptyset(mask);
@@ -545,7 +581,7 @@ out_detach:
 	}
 	check_lost(&r);
 	if (status == 0)
-		report_all_maps(ro->out, u);
+		print_final_maps(&r, ro->out);
 	fflush(ro->out);
 	report_refused(u);
 	if (status == 0) {

@@ -465,3 +465,27 @@ interrupt_within() {
 	wait "$pid"
 	grep -q '^end$' "$BATS_TEST_TMPDIR/out"
 }
+
+@test "SIGINT while the maps print (a slow console) cuts them short at once, nothing left" {
+	require_root
+	# 8000 keys, about 150 KB of map (beyond a pipe's 64 KB), read at 2 KB/s
+	{
+		AWL_MAP_SIZE=10000 "$AWL" -q -e 'tracepoint:syscalls:sys_enter_getppid /pid == cpid/ { @[rand] = count(); }' \
+			-c "$WORKLOAD getppid 8000" 2> "$BATS_TEST_TMPDIR/err" &
+		echo $! > "$BATS_TEST_TMPDIR/pid"
+		wait
+	} | "$WORKLOAD" slowcat 2000 > "$BATS_TEST_TMPDIR/out" &
+	local reader=$!
+	sleep 0.5
+	pid=$(cat "$BATS_TEST_TMPDIR/pid")
+	# the command ends at once; printing has begun after 2 s
+	sleep 2
+	kill -0 "$pid"
+	interrupt_within 3
+	kill "$reader"
+	wait || true
+	cat "$BATS_TEST_TMPDIR/err"
+	grep -q '^awl: interrupted: the maps were not all printed$' "$BATS_TEST_TMPDIR/err"
+	[ "$(grep -c '^@\[' "$BATS_TEST_TMPDIR/out")" -lt 8000 ]
+	programs_gone
+}

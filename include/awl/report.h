@@ -6,6 +6,11 @@
 #include <stdio.h>
 #include "awl/unit.h"
 
+#include <signal.h>
+
+/* Set (by a signal handler) to cut the maps being printed short. */
+extern volatile sig_atomic_t report_interrupted;
+
 /* At exit: every non-empty map, in name order. */
 void report_all_maps(FILE *out, struct unit *u);
 /* print(@m[, top[, div]]): top 0 prints everything. */
