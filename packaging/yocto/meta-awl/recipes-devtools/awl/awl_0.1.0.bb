@@ -12,7 +12,7 @@ LIC_FILES_CHKSUM = "file://LICENSE;md5=b234ee4d69f5fce4486a80fdaf4a4263"
 SRC_URI = "https://github.com/awl-tracer/awl/releases/download/v${PV}/awl-${PV}.tar.gz \
            file://run-ptest \
 "
-SRC_URI[sha256sum] = "dadf7417a49f7f93877850c4a2fb30fdd98faac66b831cfeba4a8bbbd306d62d"
+SRC_URI[sha256sum] = "7bb475246a28a2572c53733f07f599a87077596175395fd864e178d10507f35e"
 
 UPSTREAM_CHECK_URI = "https://github.com/awl-tracer/awl/releases"
 
