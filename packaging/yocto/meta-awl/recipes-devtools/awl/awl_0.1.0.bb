@@ -12,7 +12,7 @@ LIC_FILES_CHKSUM = "file://LICENSE;md5=b234ee4d69f5fce4486a80fdaf4a4263"
 SRC_URI = "https://github.com/awl-tracer/awl/releases/download/v${PV}/awl-${PV}.tar.gz \
            file://run-ptest \
 "
-SRC_URI[sha256sum] = "7bb475246a28a2572c53733f07f599a87077596175395fd864e178d10507f35e"
+SRC_URI[sha256sum] = "536915ea408dc97a19be04c438be131bae32b6cb3212f67d1ce6759c3995a357"
 
 UPSTREAM_CHECK_URI = "https://github.com/awl-tracer/awl/releases"
 
