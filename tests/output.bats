@@ -307,7 +307,11 @@ run_lossy_then_late() {
 
 @test "soak: a busy tracepoint, full maps, a console-speed reader: losses reported, RSS bounded" {
 	require_root
-	AWL_MAP_SIZE=1024 run timeout 120 sh "$TESTS_DIR/soak.sh" 8 512
+	local slack=512
+	# ASan keeps freed memory in quarantine (up to 256 MB): only a
+	# gross leak shows there; the plain build holds awl to 512 KiB
+	[ "${AWL_SANITIZED:-}" != yes ] || slack=300000
+	AWL_MAP_SIZE=1024 run timeout 120 sh "$TESTS_DIR/soak.sh" 8 "$slack"
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"soak: 8 s: RSS "* ]]
