@@ -11,17 +11,6 @@ awl_t() {
 	timeout 10 "$AWL" "$@"
 }
 
-# Runs a command as the unprivileged user nobody (needs root and setpriv).
-as_nobody() {
-	setpriv --reuid=65534 --regid=65534 --clear-groups "$@"
-}
-
-require_setpriv() {
-	require_root
-	command -v setpriv >/dev/null || skip "no setpriv"
-	as_nobody "$AWL" -V >/dev/null 2>&1 || skip "user nobody cannot run $AWL"
-}
-
 configure_version() {
 	sed -n 's/^AC_INIT(\[awl\], *\[\([^]]*\)\].*/\1/p' "$BATS_TEST_DIRNAME/../configure.ac"
 }
@@ -178,7 +167,7 @@ configure_version() {
 }
 
 @test "-l of tracepoints by a non-root user fails with a non-zero status" {
-	require_setpriv
+	require_nobody
 	if as_nobody ls /sys/kernel/tracing/events >/dev/null 2>&1; then
 		skip "nobody can read tracefs here"
 	fi
@@ -188,7 +177,7 @@ configure_version() {
 }
 
 @test "a non-root user reading an unreadable tracefs is not told it is unmounted" {
-	require_setpriv
+	require_nobody
 	if as_nobody ls /sys/kernel/tracing/events >/dev/null 2>&1; then
 		skip "nobody can read tracefs here"
 	fi
@@ -200,7 +189,7 @@ configure_version() {
 }
 
 @test "a non-root user without --dry-run is told to be root (exit 2)" {
-	require_setpriv
+	require_nobody
 	run as_nobody "$AWL" -e 'BEGIN { exit(); }'
 	[ "$status" -eq 2 ]
 	[ "${lines[0]}" = "awl: error: awl cannot trace as uid 65534: this process lacks CAP_BPF and CAP_PERFMON, to load and attach tracing programs" ]
@@ -208,7 +197,7 @@ configure_version() {
 }
 
 @test "a non-root user may --dry-run a BEGIN script" {
-	require_setpriv
+	require_nobody
 	run as_nobody "$AWL" -n -e 'BEGIN { exit(); }'
 	[ "$status" -eq 0 ]
 	[ "$output" = "" ]

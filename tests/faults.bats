@@ -47,17 +47,6 @@ nothing_left() {
 	! grep -s ":awl/awl_${awl_pid:-none}_" "$TRACEFS/uprobe_events" "$TRACEFS/kprobe_events"
 }
 
-# An unprivileged user: nobody, with no groups.
-as_nobody() {
-	setpriv --reuid=65534 --regid=65534 --clear-groups "$@"
-}
-
-require_nobody() {
-	require_root
-	command -v setpriv >/dev/null || skip "no setpriv"
-	as_nobody "$AWL" -V >/dev/null 2>&1 || skip "user nobody cannot run $AWL"
-}
-
 # ---- no privileges: said before anything is loaded ----
 
 @test "a non-root user is told which capabilities it lacks, before anything is loaded" {

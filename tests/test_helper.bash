@@ -34,6 +34,18 @@ require_tracefs() {
 	skip "tracefs events are not readable here"
 }
 
+# Runs a command as the unprivileged user nobody, with no groups.
+as_nobody() {
+	setpriv --reuid=65534 --regid=65534 --clear-groups "$@"
+}
+
+# Tests run as nobody need root (to switch) and setpriv.
+require_nobody() {
+	require_root
+	command -v setpriv >/dev/null || skip "no setpriv"
+	as_nobody "$AWL" -V >/dev/null 2>&1 || skip "user nobody cannot run $AWL"
+}
+
 # Runs awl quietly; the output is in $output, the status in $status.
 awl() {
 	"$AWL" "$@"
