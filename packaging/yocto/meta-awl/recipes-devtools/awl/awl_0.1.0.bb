@@ -12,7 +12,7 @@ LIC_FILES_CHKSUM = "file://LICENSE;md5=b234ee4d69f5fce4486a80fdaf4a4263"
 SRC_URI = "https://github.com/awl-tracer/awl/releases/download/v${PV}/awl-${PV}.tar.gz \
            file://run-ptest \
 "
-SRC_URI[sha256sum] = "be98d6b0af15fc69704a7d733fe6075b59e2f1ba54a3f10a0d46ca11dd43a033"
+SRC_URI[sha256sum] = "72c023343282d35f5bf1e515b2a099562300839f1f0580db5ca539a5cefd0d4c"
 
 UPSTREAM_CHECK_URI = "https://github.com/awl-tracer/awl/releases"
 
